@@ -1,0 +1,112 @@
+"""The Django admin is the registry: register, describe, enable and disable counters."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Max, Sum
+from django.db.models.functions import Coalesce
+from django.utils.html import format_html, format_html_join
+
+from counters.models import Counter, CounterDaily
+
+RECENT_DAYS_SHOWN = 30
+
+
+class CounterForm(forms.ModelForm):
+    class Meta:
+        model = Counter
+        fields = ["id", "description", "enabled"]
+        widgets = {
+            # Both are text columns; a name is one short line, a description a few.
+            "id": forms.TextInput(attrs={"size": 40, "maxlength": 64, "autofocus": True}),
+            "description": forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        }
+
+
+@admin.register(Counter)
+class CounterAdmin(admin.ModelAdmin):
+    form = CounterForm
+    list_display = ["id", "description", "enabled", "total", "last_day", "created_at"]
+    list_filter = ["enabled", "created_at"]
+    search_fields = ["id", "description"]
+    actions = ["enable_counters", "disable_counters"]
+    readonly_fields = ["created_at", "recent_history"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(total=Coalesce(Sum("daily__count"), 0), last_day=Max("daily__bucket_date"))
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        # The name is the key of the history and of every client's URL: fixed once made.
+        if obj is not None:
+            return ["id", *self.readonly_fields]
+        return []
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["id", "description", "enabled"]
+        return ["id", "description", "enabled", "created_at", "recent_history"]
+
+    @admin.display(description="total", ordering="total")
+    def total(self, obj):
+        return obj.total
+
+    @admin.display(description="last day with data", ordering="last_day")
+    def last_day(self, obj):
+        return obj.last_day
+
+    @admin.display(description=f"recent history (last {RECENT_DAYS_SHOWN} days with data)")
+    def recent_history(self, obj):
+        days = obj.daily.order_by("-bucket_date").values_list("bucket_date", "count")[
+            :RECENT_DAYS_SHOWN
+        ]
+        if not days:
+            return "No history yet."
+        rows = format_html_join("", "<tr><td>{}</td><td>{}</td></tr>", days)
+        return format_html(
+            '<table class="counter-history"><thead><tr><th>day</th><th>count</th></tr>'
+            "</thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+    def _set_enabled(self, request, queryset, enabled: bool):
+        verb = "Enabled" if enabled else "Disabled"
+        changed = [c for c in queryset if c.enabled != enabled]
+        for counter in changed:
+            counter.enabled = enabled
+            counter.save(update_fields=["enabled"])
+            self.log_change(request, counter, [{"changed": {"fields": ["enabled"]}}])
+        self.message_user(
+            request, f"{verb} {len(changed)} counter(s).", messages.SUCCESS if changed else None
+        )
+
+    @admin.action(description="Enable selected counters", permissions=["change"])
+    def enable_counters(self, request, queryset):
+        self._set_enabled(request, queryset, True)
+
+    @admin.action(description="Disable selected counters", permissions=["change"])
+    def disable_counters(self, request, queryset):
+        self._set_enabled(request, queryset, False)
+
+    def get_deleted_objects(self, objs, request):
+        # The database deletes the history with its counter (ON DELETE CASCADE), which
+        # Django's collector does not see: list it on the confirmation page, with what
+        # is lost, so nobody deletes years of counts thinking only a name goes.
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        counters = list(objs)
+        history = {
+            row["counter_id"]: row
+            for row in CounterDaily.objects.filter(counter__in=counters)
+            .values("counter_id")
+            .annotate(days=Count("bucket_date"), total=Sum("count"))
+        }
+        for counter in counters:
+            lost = history.get(counter.pk, {"days": 0, "total": 0})
+            deleted.append(
+                f"ALL HISTORY of {counter.pk}: {lost['days']} day(s) holding "
+                f"{lost['total']} counted use(s), deleted with it and not recoverable"
+            )
+        model_count["daily counts (history)"] = sum(h["days"] for h in history.values())
+        return deleted, model_count, perms_needed, protected

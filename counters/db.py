@@ -1,0 +1,118 @@
+"""The one place that calls CounterHub's SQL functions.
+
+The functions (installed by migration 0002) are the source of truth for counting; this
+module only calls them and turns their rows into typed results.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+
+
+class CounterNotFound(Exception):
+    """The name is not in the registry."""
+
+
+class CounterDisabled(Exception):
+    """The counter is registered but refuses increments."""
+
+
+@dataclass(frozen=True, slots=True)
+class Increment:
+    counter: str
+    date: datetime.date
+    count: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class CounterSummary:
+    counter: str
+    description: str | None
+    enabled: bool
+    total: int
+    first_day: datetime.date | None
+    last_day: datetime.date | None
+    last_updated: datetime.datetime | None
+    today: int
+    last_7_days: int
+    last_30_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    counter: str
+    first_day: datetime.date | None
+    points: list[tuple[datetime.date, int]]
+
+
+def increment_counter(name: str) -> Increment:
+    """Add one to today's bucket of `name`, in one statement, and return the new figures."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "select * from increment_counter(%s, %s)", [name, settings.COUNTERHUB_TIME_ZONE]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise CounterNotFound(name)
+    counter, enabled, date, count, total = row
+    if not enabled:
+        raise CounterDisabled(name)
+    return Increment(counter, date, count, total)
+
+
+def counter_summary(name: str) -> CounterSummary:
+    """Totals and dates of one registered counter."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "select * from get_counter_summary(%s, %s)", [name, settings.COUNTERHUB_TIME_ZONE]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise CounterNotFound(name)
+    return CounterSummary(*row)
+
+
+def series_for(
+    name: str,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    group: str = "day",
+) -> Series:
+    """The counts of `name` between `start` and `end` (inclusive), summed per `group`."""
+    # One round trip answers "is it registered?", "when did its data start?" and the
+    # points; the left join keeps one row (with a null date) for a counter without any.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            select c.id,
+                   (select min(d.bucket_date) from counter_daily d where d.counter_id = c.id),
+                   s.bucket_date, s.count
+            from counters c
+            left join lateral get_counter_series(c.id, %s, %s, %s) s on true
+            where c.id = %s
+            order by s.bucket_date
+            """,
+            [start, end, group, name],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        raise CounterNotFound(name)
+    points = [(date, count) for _, _, date, count in rows if date is not None]
+    return Series(counter=rows[0][0], first_day=rows[0][1], points=points)
+
+
+def set_daily_counts(name: str, counts: list[tuple[datetime.date, int]]) -> None:
+    """Write whole days of history for `name`, replacing what those days held."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            insert into counter_daily as d (counter_id, bucket_date, count)
+            select %s, day, n from unnest(%s::date[], %s::bigint[]) as t(day, n)
+            on conflict (counter_id, bucket_date)
+            do update set count = excluded.count, updated_at = now()
+            """,
+            [name, [day for day, _ in counts], [n for _, n in counts]],
+        )

@@ -1,0 +1,98 @@
+"""The registry of counters and their daily history, mirroring the seed's two tables."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Length, Now, Trim
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
+
+COUNTER_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+COUNTER_NAME_RULE = (
+    "1 to 64 characters of lower-case letters, digits, '.', '_' and '-', "
+    "starting with a letter or a digit"
+)
+
+
+def is_counter_name(value: str) -> bool:
+    """Whether `value` is a well-formed counter name (see API.md, Names)."""
+    return COUNTER_NAME_RE.fullmatch(value) is not None
+
+
+def validate_counter_name(value: str) -> None:
+    if not is_counter_name(value):
+        raise ValidationError(
+            f"Enter a valid counter name: {COUNTER_NAME_RULE}.", code="invalid_counter_name"
+        )
+
+
+class CurrentDate(models.Func):
+    """SQL's CURRENT_DATE, the seed's default for a bucket's day."""
+
+    template = "CURRENT_DATE"
+    output_field = models.DateField()
+
+
+class Counter(models.Model):
+    """A registered counter: only names in this table can be counted."""
+
+    id = models.TextField(
+        primary_key=True,
+        validators=[validate_counter_name],
+        verbose_name="name",
+        help_text=f"{COUNTER_NAME_RULE.capitalize()}. It cannot be changed later.",
+    )
+    # Nullable, as in the seed: rows written by plain SQL may leave it out.
+    description = models.TextField(null=True, blank=True)  # noqa: DJ001
+    enabled = models.BooleanField(
+        db_default=True,
+        help_text="A disabled counter refuses increments; its history stays readable.",
+    )
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        db_table = "counters"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("id")), 0), name="counters_id_check"
+            ),
+        ]
+
+    def __str__(self):
+        return self.id
+
+
+class CounterDaily(models.Model):
+    """One counter's count for one day."""
+
+    pk = models.CompositePrimaryKey("counter_id", "bucket_date")
+    # The database deletes the history with its counter (ON DELETE CASCADE), so rows
+    # inserted or removed by plain SQL follow the same rule as the ORM.
+    counter = models.ForeignKey(
+        Counter,
+        on_delete=models.DB_CASCADE,
+        db_column="counter_id",
+        related_name="daily",
+        # The primary key (counter_id, bucket_date) already serves lookups by counter.
+        db_index=False,
+    )
+    bucket_date = models.DateField(db_default=CurrentDate())
+    count = models.BigIntegerField(db_default=0)
+    updated_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        db_table = "counter_daily"
+        verbose_name = "daily count"
+        verbose_name_plural = "daily counts"
+        indexes = [
+            models.Index(fields=["counter", "-bucket_date"], name="counter_daily_counter_date_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=GreaterThanOrEqual(models.F("count"), 0), name="counter_daily_count_check"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.counter_id} {self.bucket_date}: {self.count}"

@@ -1,0 +1,124 @@
+"""Fixtures every test file needs: counters, an HTTP client and a real gunicorn server.
+
+Tests run on the real PostgreSQL: the embedded one, or the server DATABASE_URL names.
+"""
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from counters.models import Counter
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def make_counter(db):
+    """Register a counter: make_counter("portfolio", enabled=False, description=...)."""
+
+    def make(name="portfolio", **fields):
+        return Counter.objects.create(id=name, **fields)
+
+    return make
+
+
+@pytest.fixture
+def client():
+    """A plain Django test client: requests go through every middleware, as in production."""
+    return Client()
+
+
+def database_url(settings_dict: dict) -> str:
+    """A DATABASE_URL for the database the tests use, for servers started by the tests."""
+    host = settings_dict["HOST"] or "localhost"
+    user = urllib.parse.quote(settings_dict["USER"] or "", safe="")
+    password = urllib.parse.quote(settings_dict["PASSWORD"] or "", safe="")
+    credentials = f"{user}:{password}@" if password else f"{user}@"
+    # A Unix socket directory goes in the host part, percent-encoded.
+    host = urllib.parse.quote(host, safe="") if host.startswith("/") else host
+    port = f":{settings_dict['PORT']}" if settings_dict["PORT"] else ""
+    return f"postgresql://{credentials}{host}{port}/{settings_dict['NAME']}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the server did not answer at {url} within {timeout} s")
+
+
+@contextlib.contextmanager
+def gunicorn_server(db_url: str, workers: int = 4, env: dict | None = None):
+    """Serve CounterHub with gunicorn, as the Procfile does, on a free loopback port."""
+    port = free_port()
+    server_env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "SECRET_KEY": "test-secret-key-for-a-server-started-by-the-tests-only-0123456789",
+        "DEBUG": "false",
+        "WEB_CONCURRENCY": str(workers),
+        **(env or {}),
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "counterhub.wsgi",
+            "--config",
+            "gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=BASE_DIR,
+        env=server_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(f"{base_url}/count/-", process)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def live_server_url(transactional_db):
+    """gunicorn serving the test database: its rows are committed, so other processes see
+    them."""
+    with gunicorn_server(database_url(connection.settings_dict)) as url:
+        yield url
