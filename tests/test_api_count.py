@@ -4,6 +4,7 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from counters.models import CounterDaily
@@ -115,14 +116,17 @@ def test_post_needs_no_csrf_token_and_ignores_cookies(make_counter):
 
 
 def test_day_is_the_date_in_the_configured_time_zone(client, make_counter, settings):
-    # Far east of UTC: at most hours of the day, Kiritimati's date differs from UTC's.
-    settings.COUNTERHUB_TIME_ZONE = "Pacific/Kiritimati"
+    # UTC-12 for the service, UTC+14 for the database session: 26 hours apart, so the
+    # two dates always differ and only the configured zone can give the expected one.
+    settings.COUNTERHUB_TIME_ZONE = "Etc/GMT+12"
     make_counter("portfolio")
+    with connection.cursor() as cursor:
+        cursor.execute("set time zone 'Etc/GMT-14'")
 
     body = client.post("/count/portfolio").json()
 
-    kiritimati_today = timezone.now().astimezone(zoneinfo.ZoneInfo("Pacific/Kiritimati")).date()
-    assert body["date"] == kiritimati_today.isoformat()
+    expected = timezone.now().astimezone(zoneinfo.ZoneInfo("Etc/GMT+12")).date()
+    assert body["date"] == expected.isoformat()
 
 
 def test_hot_path_is_one_database_round_trip(client, make_counter, django_assert_num_queries):
