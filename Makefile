@@ -13,11 +13,12 @@ FIND_PYTHON = for p in python3.12 python3 python3.13 python3.14; do \
 	  if $$p -c 'import sys; sys.exit(sys.version_info[:2] < (3, 12))' 2>/dev/null; then \
 	    command -v $$p; exit 0; fi; done; exit 1
 
-.PHONY: help run test lint format check stop-db clean
+.PHONY: help run test demo lint format stop-db clean
 
 help:
 	@echo "make run      set up and serve CounterHub on http://$(HOST):$(PORT)"
 	@echo "make test     set up and run the whole test suite"
+	@echo "make demo     add demo counters with history (for local development)"
 	@echo "make lint     ruff check and format check"
 	@echo "make stop-db  stop the embedded PostgreSQL"
 	@echo "make clean    remove the virtualenv and collected static files (keeps .data/)"
@@ -49,6 +50,10 @@ run: $(VENV)/.installed-run staticfiles/staticfiles.json
 
 test: $(VENV)/.installed-dev staticfiles/staticfiles.json
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+demo: $(VENV)/.installed-run
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
