@@ -10,6 +10,7 @@ import os
 import shutil
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
@@ -85,7 +86,9 @@ def browser_page(browser):
 def browser_server(django_db_setup, django_db_blocker):
     """gunicorn on the test database for the whole session; it stops before the database
     is dropped. Tests write their rows with `transactional_db` so that it sees them."""
-    with gunicorn_server(database_url(connection.settings_dict), workers=2) as url:
+    # The tests' SECRET_KEY, so that sessions made here (staff_page) are valid there.
+    env = {"SECRET_KEY": settings.SECRET_KEY}
+    with gunicorn_server(database_url(connection.settings_dict), workers=2, env=env) as url:
         yield url
 
 

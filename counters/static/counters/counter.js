@@ -85,7 +85,7 @@
 
   function drawSeries(points) {
     const c = colours();
-    const labels = points.map((p) => p.date);
+    const labels = points.map((p) => (state.group === "month" ? monthLabel(p.date) : p.date));
     const data = points.map((p) => p.count);
     const pointRadius = points.length <= 60 ? 2.5 : 0;
     if (!seriesChart) {
