@@ -17,12 +17,14 @@ from django.test import Client
 
 from tests.conftest import database_url, gunicorn_server
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# COUNTERHUB_CHROMIUM points the tests at another Chromium build (not Debian's).
+CHROMIUM = os.environ.get("COUNTERHUB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SKIP_SETTING = "COUNTERHUB_SKIP_BROWSER_TESTS"
 HOW_TO_GET_CHROMIUM = (
     f"The browser tests need Debian's chromium, and {CHROMIUM} was not found. Install it "
-    "with `sudo apt-get install chromium` (no other download is needed), or set "
+    "with `sudo apt-get install chromium` (no other download is needed), point "
+    "COUNTERHUB_CHROMIUM at another Chromium, or set "
     f"{SKIP_SETTING}=true to skip the browser tests."
 )
 STAFF_USERNAME = "staff"
