@@ -123,7 +123,14 @@ def test_counter_chart_has_one_point_per_bucket_of_the_chosen_range(
     )
     screenshot(page, "counter.png")
 
-    choose(page, '[data-range="7"]')
+    # By keyboard alone: Tab to the "7 days" button and press Enter.
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.range") == "7":
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_selector(READY)
+    assert page.get_attribute('[data-range="7"]', "aria-pressed") == "true"
     assert drawn_points(page, "series-chart") == 7
     choose(page, '[data-range="90"]')
     choose(page, '[data-group="week"]')
