@@ -212,6 +212,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# --- dashboard (issue 3) ---
+# The dashboard (/ and /counters/<name>/) is for staff, who log in through the admin;
+# true makes it readable by anyone. The counting API is public either way.
+COUNTERHUB_PUBLIC_DASHBOARD = envbool("COUNTERHUB_PUBLIC_DASHBOARD", False)
+# --- end dashboard ---
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

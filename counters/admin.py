@@ -25,7 +25,7 @@ class CounterForm(forms.ModelForm):
 @admin.register(Counter)
 class CounterAdmin(admin.ModelAdmin):
     form = CounterForm
-    list_display = ["id", "description", "enabled", "total", "last_day", "created_at"]
+    list_display = ["id", "description", "enabled", "total", "last_day", "created_at", "charts"]
     list_filter = ["enabled", "created_at"]
     search_fields = ["id", "description"]
     actions = ["enable_counters", "disable_counters"]
@@ -56,6 +56,11 @@ class CounterAdmin(admin.ModelAdmin):
     @admin.display(description="last day with data", ordering="last_day")
     def last_day(self, obj):
         return obj.last_day
+
+    @admin.display(description="dashboard")
+    def charts(self, obj):
+        # Each counter's page on the dashboard (issue 3); "View on site" leads there too.
+        return format_html('<a href="{}">charts</a>', obj.get_absolute_url())
 
     @admin.display(description=f"recent history (last {RECENT_DAYS_SHOWN} days with data)")
     def recent_history(self, obj):

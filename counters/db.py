@@ -116,3 +116,44 @@ def set_daily_counts(name: str, counts: list[tuple[datetime.date, int]]) -> None
             """,
             [name, [day for day, _ in counts], [n for _, n in counts]],
         )
+
+
+# --- dashboard (issue 3) ---------------------------------------------------------------
+
+SPARKLINE_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class CounterOverview:
+    """One row of the dashboard's overview: a counter's summary and its recent days."""
+
+    summary: CounterSummary
+    # The last SPARKLINE_DAYS days, oldest first, ending today; 0 for a day without data.
+    recent_days: list[int]
+
+
+def counters_overview() -> list[CounterOverview]:
+    """Every registered counter with its summary and last 30 days, most recently used first."""
+    # One statement for all counters: the summary is get_counter_summary's, so the
+    # dashboard's figures are the API's; the days are get_counter_series's, zero-filled.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            select s.*,
+                   array(
+                       select coalesce(p.count, 0)
+                       from generate_series(t.today - %(days)s + 1, t.today, interval '1 day')
+                            as g(day)
+                       left join get_counter_series(c.id, t.today - %(days)s + 1, t.today, 'day')
+                            as p on p.bucket_date = g.day::date
+                       order by g.day
+                   )
+            from counters c
+            cross join (select (now() at time zone %(tz)s)::date as today) t
+            cross join lateral get_counter_summary(c.id, %(tz)s) s
+            order by s.last_day desc nulls last, s.last_30_days desc, c.id
+            """,
+            {"tz": settings.COUNTERHUB_TIME_ZONE, "days": SPARKLINE_DAYS},
+        )
+        rows = cursor.fetchall()
+    return [CounterOverview(CounterSummary(*row[:-1]), list(row[-1])) for row in rows]

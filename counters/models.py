@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length, Now, Trim
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
+from django.urls import reverse
 
 COUNTER_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 COUNTER_NAME_RULE = (
@@ -61,6 +62,10 @@ class Counter(models.Model):
 
     def __str__(self):
         return self.id
+
+    def get_absolute_url(self):
+        # The admin's "View on site" leads to the counter's dashboard page.
+        return reverse("dashboard-counter", args=[self.id])
 
 
 class CounterDaily(models.Model):

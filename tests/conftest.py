@@ -22,6 +22,9 @@ from counters.models import Counter
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# Browser fixtures (chromium through Playwright) for every test file: tests/browser.py.
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture
 def make_counter(db):
