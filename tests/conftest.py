@@ -42,6 +42,14 @@ def client():
     return Client()
 
 
+def subprocess_env(**overrides: str) -> dict:
+    """This process's environment for a child process, less what only the tests need."""
+    # The browser fixtures set DJANGO_ALLOW_ASYNC_UNSAFE for this process (Playwright keeps
+    # an event loop in the main thread); a server or command must not inherit it.
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {**env, **overrides}
+
+
 def database_url(settings_dict: dict) -> str:
     """A DATABASE_URL for the database the tests use, for servers started by the tests."""
     host = settings_dict["HOST"] or "localhost"
@@ -79,14 +87,15 @@ def wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 30.
 def gunicorn_server(db_url: str, workers: int = 4, env: dict | None = None):
     """Serve CounterHub with gunicorn, as the Procfile does, on a free loopback port."""
     port = free_port()
-    server_env = {
-        **os.environ,
-        "DATABASE_URL": db_url,
-        "SECRET_KEY": "test-secret-key-for-a-server-started-by-the-tests-only-0123456789",
-        "DEBUG": "false",
-        "WEB_CONCURRENCY": str(workers),
-        **(env or {}),
-    }
+    server_env = subprocess_env(
+        **{
+            "DATABASE_URL": db_url,
+            "SECRET_KEY": "test-secret-key-for-a-server-started-by-the-tests-only-0123456789",
+            "DEBUG": "false",
+            "WEB_CONCURRENCY": str(workers),
+            **(env or {}),
+        }
+    )
     process = subprocess.Popen(
         [
             sys.executable,

@@ -1,6 +1,5 @@
 """Settings come from the environment; values that cannot be understood stop start-up."""
 
-import os
 import re
 import subprocess
 import sys
@@ -10,6 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from counterhub.settings import envbool, envint, envlist
+from tests.conftest import subprocess_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -45,7 +45,7 @@ def manage(*args, **env):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,
-        env={**os.environ, **env},
+        env=subprocess_env(**env),
         capture_output=True,
         text=True,
     )
