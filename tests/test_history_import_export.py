@@ -44,6 +44,15 @@ def test_import_adds_the_days_of_a_csv_file(make_counter, tmp_path):
     assert "Added 2 day(s) of portfolio, 11 use(s) in all" in out.getvalue()
 
 
+def test_import_reads_standard_input_for_a_dash(make_counter, monkeypatch):
+    make_counter("portfolio")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"2025-01-01,4\n")))
+
+    call_command("import_history", "portfolio", "-", stdout=io.StringIO())
+
+    assert history_of("portfolio") == {D1: 4}
+
+
 def test_import_without_header_and_with_bom_and_crlf(make_counter, tmp_path):
     make_counter("portfolio")
     path = tmp_path / "excel.csv"

@@ -168,3 +168,25 @@ def test_served_snippet_is_the_repositorys_file(site):
     with urllib.request.urlopen(f"{service}/static/counterhub.js", timeout=5) as response:
         assert response.read() == SNIPPET.read_bytes()
         assert "javascript" in response.headers["Content-Type"]
+
+
+@pytest.fixture
+def disabled_counter(transactional_db, make_counter):
+    make_counter("retired", enabled=False)
+
+
+@pytest.mark.parametrize("name", ["nope", "retired"])
+def test_snippet_for_unknown_or_disabled_counter_leaves_the_page_alone(
+    site, disabled_counter, chromium, name
+):
+    service, _ = site
+    html = PAGE.format(service=service).replace('"portfolio" defer', f'"{name}" defer')
+    with page_server(html) as page_url:
+        page = open_page(chromium, page_url)
+        for _ in range(50):
+            if any("counterhub:" in text for text in page.console_problems):
+                break
+            page.wait_for_timeout(100)
+
+        assert any("counterhub:" in text for text in page.console_problems)
+        assert page.locator("#total").text_content() == "..."
