@@ -130,4 +130,3 @@ def set_daily_counts(name: str, counts: list[tuple[datetime.date, int]]) -> None
             """,
             [name, [day for day, _ in counts], [n for _, n in counts]],
         )
-
