@@ -3,6 +3,7 @@
 import contextlib
 import http.server
 import json
+import os
 import threading
 import urllib.request
 from pathlib import Path
@@ -16,7 +17,8 @@ from tests.conftest import database_url, free_port, gunicorn_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
+# COUNTERHUB_CHROMIUM names another Chromium build, as for the dashboard's browser tests.
+CHROMIUM = os.environ.get("COUNTERHUB_CHROMIUM") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SNIPPET = Path(__file__).resolve().parent.parent / "counters" / "static" / "counterhub.js"
 
@@ -67,22 +69,33 @@ def total_of(service: str, name: str) -> int:
         return json.load(response)["total"]
 
 
-@pytest.fixture
-def site(transactional_db, make_counter):
-    """The service under gunicorn, and a page on another origin that embeds the snippet."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+@pytest.fixture(scope="module")
+def service(django_db_setup, django_db_blocker):
+    """The service under gunicorn on the test database, for this file's tests; each test
+    writes its rows with transactional_db, so the server sees them."""
     if not collected_snippet_is_current():
         # The server serves collected static files, as in production.
         call_command("collectstatic", interactive=False, verbosity=0)
+    with django_db_blocker.unblock():
+        url = database_url(connection.settings_dict)
+    with gunicorn_server(url, workers=2) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def site(service, transactional_db, make_counter):
+    """The service with a counter, and a page on another origin that embeds the snippet."""
     make_counter("portfolio")
-    with gunicorn_server(database_url(connection.settings_dict), workers=2) as service:
-        with page_server(PAGE.format(service=service)) as page_url:
-            yield service, page_url
+    with page_server(PAGE.format(service=service)) as page_url:
+        yield service, page_url
 
 
 @pytest.fixture
 def chromium():
+    # A missing browser fails loudly: a suite that passes without running its browser
+    # tests would hide a broken snippet. CI installs Debian's chromium (.ci/run).
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} not found: apt-get install chromium", pytrace=False)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
