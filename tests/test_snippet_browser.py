@@ -91,7 +91,17 @@ def site(service, transactional_db, make_counter):
 
 
 @pytest.fixture
-def chromium():
+def chromium(request):
+    """Chromium, opening a new browser session (context) per open_page, closed after."""
+    # Playwright runs one sync instance at a time: where tests/browser.py (the dashboard's
+    # fixtures) provides a session-wide chromium, share it; otherwise launch one here.
+    try:
+        shared = request.getfixturevalue("browser")
+    except pytest.FixtureLookupError:
+        shared = None
+    if shared is not None:
+        yield from _closing_contexts(shared)
+        return
     # A missing browser fails loudly: a suite that passes without running its browser
     # tests would hide a broken snippet. CI installs Debian's chromium (.ci/run).
     if not os.access(CHROMIUM, os.X_OK):
@@ -101,9 +111,16 @@ def chromium():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            yield browser
+            yield from _closing_contexts(browser)
         finally:
             browser.close()
+
+
+def _closing_contexts(browser):
+    before = set(browser.contexts)
+    yield browser
+    for context in set(browser.contexts) - before:
+        context.close()
 
 
 def open_page(browser, url: str):
