@@ -226,3 +226,10 @@ LOGGING = {
     # pgserver narrates every start and exit at INFO.
     "loggers": {"pgserver": {"level": "WARNING"}},
 }
+
+# --- badges (issue 4) ---------------------------------------------------------------
+# Seconds a badge may be cached by GitHub's image proxy and browsers. 0 (the default)
+# sends no-cache, so every view revalidates (a cheap 304 through the ETag) and the
+# figure is always fresh.
+COUNTERHUB_BADGE_MAX_AGE = envint("COUNTERHUB_BADGE_MAX_AGE", 0)
+# --- end badges ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.db.models import Count, Max, Sum
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html, format_html_join
 
+from counters.history_admin import HistoryAdminMixin  # issue 4: history import/export
 from counters.models import Counter, CounterDaily
 
 RECENT_DAYS_SHOWN = 30
@@ -23,12 +24,18 @@ class CounterForm(forms.ModelForm):
 
 
 @admin.register(Counter)
-class CounterAdmin(admin.ModelAdmin):
+class CounterAdmin(HistoryAdminMixin, admin.ModelAdmin):
     form = CounterForm
     list_display = ["id", "description", "enabled", "total", "last_day", "created_at", "charts"]
     list_filter = ["enabled", "created_at"]
     search_fields = ["id", "description"]
-    actions = ["enable_counters", "disable_counters"]
+    actions = [
+        "enable_counters",
+        "disable_counters",
+        # issue 4: history export (counters/history_admin.py)
+        "export_history_csv",
+        "export_history_json",
+    ]
     readonly_fields = ["created_at", "recent_history"]
 
     def get_queryset(self, request):

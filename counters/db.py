@@ -104,6 +104,20 @@ def series_for(
     return Series(counter=rows[0][0], first_day=rows[0][1], points=points)
 
 
+def add_daily_counts(name: str, counts: list[tuple[datetime.date, int]]) -> None:
+    """Add whole days of history to `name`, on top of what those days already hold."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            insert into counter_daily as d (counter_id, bucket_date, count)
+            select %s, day, n from unnest(%s::date[], %s::bigint[]) as t(day, n)
+            on conflict (counter_id, bucket_date)
+            do update set count = d.count + excluded.count, updated_at = now()
+            """,
+            [name, [day for day, _ in counts], [n for _, n in counts]],
+        )
+
+
 def set_daily_counts(name: str, counts: list[tuple[datetime.date, int]]) -> None:
     """Write whole days of history for `name`, replacing what those days held."""
     with connection.cursor() as cursor:
