@@ -170,7 +170,11 @@ LOGIN_URL = "admin:login"
 # are marked secure and plain HTTP is redirected; COUNTERHUB_BEHIND_PROXY trusts the
 # reverse proxy's X-Forwarded-Proto to tell which scheme the client used.
 COUNTERHUB_HTTPS = envbool("COUNTERHUB_HTTPS", False)
-if envbool("COUNTERHUB_BEHIND_PROXY", False):
+# Behind a proxy, its X-Forwarded-For (the rightmost entry, the one it added) is the
+# client's address and its X-Request-ID is kept; without one, both headers are forged
+# by whoever sends them, so REMOTE_ADDR and a generated id are used instead.
+COUNTERHUB_BEHIND_PROXY = envbool("COUNTERHUB_BEHIND_PROXY", False)
+if COUNTERHUB_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", COUNTERHUB_HTTPS)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -188,6 +192,11 @@ CORS_ALLOWED_ORIGINS = envlist("COUNTERHUB_CORS_ORIGINS", "")
 CORS_ALLOW_ALL_ORIGINS = not CORS_ALLOWED_ORIGINS
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS", "POST"]
+
+# Abuse: POST /count/... per client address (IPv6: per /64) per minute; 0 turns the
+# limit off. Generous by default, so a CI fleet behind one NAT address is not refused.
+COUNTERHUB_RATE_LIMIT = envint("COUNTERHUB_RATE_LIMIT", 600)
+COUNTERHUB_RATE_LIMIT_WINDOW = 60
 
 REST_FRAMEWORK = {
     # The counting API is public: no authentication, no session, so no CSRF either.

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from counterhub.clients import client_address, client_key
 from counters import db
 from counters.models import is_counter_name
 from counters.rendering import JSONOnly, SeriesCSVRenderer
@@ -27,6 +28,10 @@ DATABASE_RETRY_AFTER_SECONDS = 5
 
 class CounterDisabledError(exceptions.PermissionDenied):
     default_detail = "This counter is disabled: it does not accept increments."
+
+
+class RateLimitedError(exceptions.Throttled):
+    default_detail = "Too many requests from this address. Try again later."
 
 
 class DatabaseUnavailable(exceptions.APIException):
@@ -168,12 +173,18 @@ class CountView(CounterAPIView):
             200: IncrementSerializer,
             403: OpenApiResponse(ErrorSerializer, description="The counter is disabled."),
             404: NOT_FOUND,
+            429: OpenApiResponse(
+                ErrorSerializer, description="Too many POSTs from this client address."
+            ),
             503: UNAVAILABLE,
         },
     )
     def post(self, request, name):
         try:
-            result = db.increment_counter(name)
+            result = db.count_use(name, client_key(client_address(request)))
+        except db.RateLimited as limited:
+            # DRF's Throttled sets Retry-After from `wait`.
+            raise RateLimitedError(wait=limited.retry_after)
         except db.CounterNotFound:
             raise counter_not_found(name)
         except db.CounterDisabled:

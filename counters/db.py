@@ -19,6 +19,14 @@ class CounterDisabled(Exception):
     """The counter is registered but refuses increments."""
 
 
+class RateLimited(Exception):
+    """The client has used up its calls for the current window."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
 @dataclass(frozen=True, slots=True)
 class Increment:
     counter: str
@@ -58,6 +66,29 @@ def increment_counter(name: str) -> Increment:
     if row is None:
         raise CounterNotFound(name)
     counter, enabled, date, count, total = row
+    if not enabled:
+        raise CounterDisabled(name)
+    return Increment(counter, date, count, total)
+
+
+def count_use(name: str, client_key: str) -> Increment:
+    """increment_counter for one client, within its rate limit, in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "select * from count_use(%s, %s, %s, %s, %s)",
+            [
+                name,
+                settings.COUNTERHUB_TIME_ZONE,
+                client_key,
+                settings.COUNTERHUB_RATE_LIMIT,
+                settings.COUNTERHUB_RATE_LIMIT_WINDOW,
+            ],
+        )
+        limited, retry_after, counter, enabled, date, count, total = cursor.fetchone()
+    if limited:
+        raise RateLimited(retry_after)
+    if counter is None:
+        raise CounterNotFound(name)
     if not enabled:
         raise CounterDisabled(name)
     return Increment(counter, date, count, total)
