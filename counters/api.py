@@ -290,6 +290,38 @@ class SeriesView(CounterAPIView):
         )
 
 
+class HealthSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    database = serializers.CharField()
+
+
+class HealthView(APIView):
+    """GET /healthz: whether the database answers, for load balancers and monitors."""
+
+    content_negotiation_class = JSONOnly
+
+    @extend_schema(
+        operation_id="healthz",
+        summary="Health check",
+        responses={
+            200: HealthSerializer,
+            503: OpenApiResponse(HealthSerializer, description="The database does not answer."),
+        },
+    )
+    def get(self, request):
+        # One `select 1` on the worker's persistent connection: cheap enough to be
+        # called every second, and it proves what counting needs.
+        try:
+            db.ping()
+        except (OperationalError, InterfaceError):
+            return Response(
+                {"status": "unavailable", "database": "unavailable"},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+            )
+        return Response({"status": "ok", "database": "ok"})
+
+
 def range_too_long():
     return exceptions.ValidationError(
         {"detail": f"The range is too long: fill=zero serves at most {MAX_FILLED_BUCKETS} buckets."}

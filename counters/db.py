@@ -94,6 +94,13 @@ def count_use(name: str, client_key: str) -> Increment:
     return Increment(counter, date, count, total)
 
 
+def ping() -> None:
+    """Ask the database the cheapest question; raises its error when it cannot answer."""
+    with connection.cursor() as cursor:
+        cursor.execute("select 1")
+        cursor.fetchone()
+
+
 def counter_summary(name: str) -> CounterSummary:
     """Totals and dates of one registered counter."""
     with connection.cursor() as cursor:

@@ -8,4 +8,5 @@ from counters import api
 urlpatterns = [
     path("count/<str:name>", api.CountView.as_view(), name="count"),
     path("count/<str:name>/series", api.SeriesView.as_view(), name="count-series"),
+    path("healthz", api.HealthView.as_view(), name="healthz"),
 ]
