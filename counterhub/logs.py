@@ -35,7 +35,9 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record):
         if not hasattr(record, "request_id"):
-            record.request_id = request_id_var.get()
+            # Django logs a 5xx after the middleware has returned, with the request.
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", None) or request_id_var.get()
         return True
 
 
@@ -72,7 +74,7 @@ class RequestLogMiddleware:
 
     def __call__(self, request):
         started = time.perf_counter()
-        request_id = self._request_id(request)
+        request_id = request.request_id = self._request_id(request)
         token = request_id_var.set(request_id)
         try:
             response = self.get_response(request)

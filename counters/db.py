@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 
 
 class CounterNotFound(Exception):
@@ -96,6 +96,16 @@ def count_use(name: str, client_key: str) -> Increment:
 
 def ping() -> None:
     """Ask the database the cheapest question; raises its error when it cannot answer."""
+    try:
+        _select_one()
+    except (OperationalError, InterfaceError):
+        # The persistent connection may be one a database restart broke: a health check
+        # (unlike a count) is safe to repeat, so it tries once more on a new connection.
+        connection.close()
+        _select_one()
+
+
+def _select_one() -> None:
     with connection.cursor() as cursor:
         cursor.execute("select 1")
         cursor.fetchone()
