@@ -217,6 +217,9 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS", "POST"]
 # limit off. Generous by default, so a CI fleet behind one NAT address is not refused.
 COUNTERHUB_RATE_LIMIT = envint("COUNTERHUB_RATE_LIMIT", 600)
 COUNTERHUB_RATE_LIMIT_WINDOW = 60
+# Admin login attempts (right or wrong) per client address per 15 minutes; 0: no limit.
+COUNTERHUB_LOGIN_RATE_LIMIT = envint("COUNTERHUB_LOGIN_RATE_LIMIT", 10)
+COUNTERHUB_LOGIN_RATE_LIMIT_WINDOW = 15 * 60
 
 REST_FRAMEWORK = {
     # The counting API is public: no authentication, no session, so no CSRF either.

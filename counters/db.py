@@ -94,6 +94,16 @@ def count_use(name: str, client_key: str) -> Increment:
     return Increment(counter, date, count, total)
 
 
+def rate_limit_hit(client_key: str, max_hits: int, window_seconds: int) -> int | None:
+    """Count one call by `client_key`; the seconds to wait when it is over the limit."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "select * from rate_limit_hit(%s, %s, %s)", [client_key, max_hits, window_seconds]
+        )
+        limited, retry_after = cursor.fetchone()
+    return retry_after if limited else None
+
+
 def ping() -> None:
     """Ask the database the cheapest question; raises its error when it cannot answer."""
     try:

@@ -149,7 +149,7 @@ def test_a_new_window_starts_from_zero(client, make_counter, limit_of_three):
 def test_old_windows_are_cleaned_up_now_and_then(db):
     with connection.cursor() as cursor:
         cursor.execute(
-            "insert into rate_limit_hits values ('192.0.2.9', now() - interval '1 hour', 5)"
+            "insert into rate_limit_hits values ('192.0.2.9', now() - interval '2 hours', 5)"
         )
         # About one call in a thousand deletes old windows; a fixed seed makes it repeatable.
         cursor.execute("select setseed(0.5)")
