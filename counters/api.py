@@ -88,8 +88,11 @@ class CounterAPIView(APIView):
         super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
-        # Errors are JSON even when the client asked for CSV.
-        if response.status_code >= 400 and isinstance(response, Response):
+        # Errors (and OPTIONS' description of the view) are JSON even when the client
+        # asked for CSV: only a series has a CSV form.
+        if isinstance(response, Response) and (
+            response.status_code >= 400 or request.method == "OPTIONS"
+        ):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
@@ -147,6 +150,11 @@ class SeriesQuerySerializer(serializers.Serializer):
     fill = serializers.ChoiceField(choices=["none", "zero"], default="none")
 
     def validate(self, attrs):
+        # DRF reads `?start=` like a form's blank field, as if it were left out; the
+        # contract (and the schema) says a parameter given must be valid, so it is a 400.
+        blank = [name for name in self.fields if self.initial_data.get(name) == ""]
+        if blank:
+            raise serializers.ValidationError({name: ["Must not be empty."] for name in blank})
         start, end = attrs.get("start"), attrs.get("end")
         if start and end and start > end:
             raise serializers.ValidationError({"start": ["start must not be after end."]})
