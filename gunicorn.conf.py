@@ -14,5 +14,6 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # The master imports the app once, so the embedded database is started before any
 # worker forks; Django opens no connection at import, so none is shared across forks.
 preload_app = True
-accesslog = "-"
+# No gunicorn access log: counterhub.logs writes one JSON line per request instead.
+accesslog = None
 errorlog = "-"

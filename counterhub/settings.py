@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from counterhub import database
 
@@ -96,7 +97,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every response (redirects and errors too) has a request id and a log line.
+    "counterhub.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -120,6 +124,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # {{ csp_nonce }}: the one way a page may carry an inline <style>.
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -170,7 +176,11 @@ LOGIN_URL = "admin:login"
 # are marked secure and plain HTTP is redirected; COUNTERHUB_BEHIND_PROXY trusts the
 # reverse proxy's X-Forwarded-Proto to tell which scheme the client used.
 COUNTERHUB_HTTPS = envbool("COUNTERHUB_HTTPS", False)
-if envbool("COUNTERHUB_BEHIND_PROXY", False):
+# Behind a proxy, its X-Forwarded-For (the rightmost entry, the one it added) is the
+# client's address and its X-Request-ID is kept; without one, both headers are forged
+# by whoever sends them, so REMOTE_ADDR and a generated id are used instead.
+COUNTERHUB_BEHIND_PROXY = envbool("COUNTERHUB_BEHIND_PROXY", False)
+if COUNTERHUB_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", COUNTERHUB_HTTPS)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -180,7 +190,21 @@ SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if COUNTERHUB_HTTPS
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response: scripts only from this site's own files,
+# never inline, so markup smuggled into a page (a counter's description, say) cannot run.
+# Inline styles need the request's nonce; images may be data: URLs (admin and API docs).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # Cross-origin use of /count/...: any origin unless a list is given; never credentials.
 CORS_URLS_REGEX = r"^/count/.*$"
@@ -188,6 +212,14 @@ CORS_ALLOWED_ORIGINS = envlist("COUNTERHUB_CORS_ORIGINS", "")
 CORS_ALLOW_ALL_ORIGINS = not CORS_ALLOWED_ORIGINS
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS", "POST"]
+
+# Abuse: POST /count/... per client address (IPv6: per /64) per minute; 0 turns the
+# limit off. Generous by default, so a CI fleet behind one NAT address is not refused.
+COUNTERHUB_RATE_LIMIT = envint("COUNTERHUB_RATE_LIMIT", 600)
+COUNTERHUB_RATE_LIMIT_WINDOW = 60
+# Admin login attempts (right or wrong) per client address per 15 minutes; 0: no limit.
+COUNTERHUB_LOGIN_RATE_LIMIT = envint("COUNTERHUB_LOGIN_RATE_LIMIT", 10)
+COUNTERHUB_LOGIN_RATE_LIMIT_WINDOW = 15 * 60
 
 REST_FRAMEWORK = {
     # The counting API is public: no authentication, no session, so no CSRF either.
@@ -218,13 +250,29 @@ SPECTACULAR_SETTINGS = {
 COUNTERHUB_PUBLIC_DASHBOARD = envbool("COUNTERHUB_PUBLIC_DASHBOARD", False)
 # --- end dashboard ---
 
+# JSON lines on stderr: counterhub.access writes one per request (gunicorn's access
+# log is off), and every record carries the id of the request it belongs to.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "counterhub.logs.RequestIdFilter"}},
+    "formatters": {"json": {"()": "counterhub.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # pgserver narrates every start and exit at INFO.
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {
+        # pgserver narrates every start and exit at INFO.
+        "pgserver": {"level": "WARNING"},
+        # Django logs a warning for every 4xx ("Not Found: /count/x"); those are
+        # answers, not faults, and the access line already records them.
+        "django.request": {"level": "ERROR"},
+        "django.security.DisallowedHost": {"level": "ERROR"},
+    },
 }
 
 # --- badges (issue 4) ---------------------------------------------------------------

@@ -4,11 +4,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from counters.admin import throttled_login
+
 urlpatterns = [
     path("", include("counters.urls")),
     path("", include("counters.dashboard_urls")),  # the dashboard (issue 3)
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    # Before the admin's own routes: its login page, behind a per-client throttle.
+    path("admin/login/", throttled_login, name="admin-login"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,11 +1,15 @@
 """The Django admin is the registry: register, describe, enable and disable counters."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, Max, Sum
 from django.db.models.functions import Coalesce
+from django.http import HttpResponse
 from django.utils.html import format_html, format_html_join
 
+from counterhub.clients import client_address, client_key
+from counters import db
 from counters.history_admin import HistoryAdminMixin  # issue 4: history import/export
 from counters.models import Counter, CounterDaily
 
@@ -122,3 +126,26 @@ class CounterAdmin(HistoryAdminMixin, admin.ModelAdmin):
             )
         model_count["daily counts (history)"] = sum(h["days"] for h in history.values())
         return deleted, model_count, perms_needed, protected
+
+
+def throttled_login(request):
+    """The admin's login page, refusing a client's attempts beyond the login rate limit.
+
+    Every POST counts, right or wrong, so a password cannot be guessed faster than
+    COUNTERHUB_LOGIN_RATE_LIMIT tries per window from one address (IPv6: one /64).
+    """
+    if request.method == "POST":
+        wait = db.rate_limit_hit(
+            "login:" + client_key(client_address(request)),
+            settings.COUNTERHUB_LOGIN_RATE_LIMIT,
+            settings.COUNTERHUB_LOGIN_RATE_LIMIT_WINDOW,
+        )
+        if wait is not None:
+            response = HttpResponse(
+                f"Too many login attempts from this address. Try again in {wait} seconds.",
+                status=429,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Retry-After"] = str(wait)
+            return response
+    return admin.site.login(request)

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from counterhub.clients import client_address, client_key
 from counters import db
 from counters.models import is_counter_name
 from counters.rendering import JSONOnly, SeriesCSVRenderer
@@ -27,6 +28,10 @@ DATABASE_RETRY_AFTER_SECONDS = 5
 
 class CounterDisabledError(exceptions.PermissionDenied):
     default_detail = "This counter is disabled: it does not accept increments."
+
+
+class RateLimitedError(exceptions.Throttled):
+    default_detail = "Too many requests from this address. Try again later."
 
 
 class DatabaseUnavailable(exceptions.APIException):
@@ -83,8 +88,11 @@ class CounterAPIView(APIView):
         super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
-        # Errors are JSON even when the client asked for CSV.
-        if response.status_code >= 400 and isinstance(response, Response):
+        # Errors (and OPTIONS' description of the view) are JSON even when the client
+        # asked for CSV: only a series has a CSV form.
+        if isinstance(response, Response) and (
+            response.status_code >= 400 or request.method == "OPTIONS"
+        ):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
@@ -133,7 +141,23 @@ class SeriesSerializer(serializers.Serializer):
     points = PointSerializer(many=True)
 
 
-class SeriesQuerySerializer(serializers.Serializer):
+class QueryParameters(serializers.Serializer):
+    """Query parameters, where one that is given must be valid, even when empty."""
+
+    def validate(self, attrs):
+        # DRF reads `?start=` like a form's blank field, as if it were left out; the
+        # contract (and the schema) says a parameter given must be valid, so it is a 400.
+        blank = [
+            name
+            for name, field in self.fields.items()
+            if self.initial_data.get(name) == "" and not getattr(field, "allow_blank", False)
+        ]
+        if blank:
+            raise serializers.ValidationError({name: ["Must not be empty."] for name in blank})
+        return attrs
+
+
+class SeriesQuerySerializer(QueryParameters):
     """The query parameters of GET /count/{name}/series."""
 
     start = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
@@ -142,6 +166,7 @@ class SeriesQuerySerializer(serializers.Serializer):
     fill = serializers.ChoiceField(choices=["none", "zero"], default="none")
 
     def validate(self, attrs):
+        attrs = super().validate(attrs)
         start, end = attrs.get("start"), attrs.get("end")
         if start and end and start > end:
             raise serializers.ValidationError({"start": ["start must not be after end."]})
@@ -168,12 +193,18 @@ class CountView(CounterAPIView):
             200: IncrementSerializer,
             403: OpenApiResponse(ErrorSerializer, description="The counter is disabled."),
             404: NOT_FOUND,
+            429: OpenApiResponse(
+                ErrorSerializer, description="Too many POSTs from this client address."
+            ),
             503: UNAVAILABLE,
         },
     )
     def post(self, request, name):
         try:
-            result = db.increment_counter(name)
+            result = db.count_use(name, client_key(client_address(request)))
+        except db.RateLimited as limited:
+            # DRF's Throttled sets Retry-After from `wait`.
+            raise RateLimitedError(wait=limited.retry_after)
         except db.CounterNotFound:
             raise counter_not_found(name)
         except db.CounterDisabled:
@@ -277,6 +308,38 @@ class SeriesView(CounterAPIView):
                 "points": [{"date": d.isoformat(), "count": n} for d, n in points],
             }
         )
+
+
+class HealthSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    database = serializers.CharField()
+
+
+class HealthView(APIView):
+    """GET /healthz: whether the database answers, for load balancers and monitors."""
+
+    content_negotiation_class = JSONOnly
+
+    @extend_schema(
+        operation_id="healthz",
+        summary="Health check",
+        responses={
+            200: HealthSerializer,
+            503: OpenApiResponse(HealthSerializer, description="The database does not answer."),
+        },
+    )
+    def get(self, request):
+        # One `select 1` on the worker's persistent connection: cheap enough to be
+        # called every second, and it proves what counting needs.
+        try:
+            db.ping()
+        except (OperationalError, InterfaceError):
+            return Response(
+                {"status": "unavailable", "database": "unavailable"},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+            )
+        return Response({"status": "ok", "database": "ok"})
 
 
 def range_too_long():

@@ -15,7 +15,13 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from counters import badges, db
-from counters.api import NOT_FOUND, UNAVAILABLE, CounterAPIView, ErrorSerializer, counter_not_found
+from counters.api import (
+    NOT_FOUND,
+    UNAVAILABLE,
+    CounterAPIView,
+    QueryParameters,
+    counter_not_found,
+)
 from counters.models import is_counter_name
 from counters.rendering import JSONOnly
 
@@ -43,7 +49,7 @@ class ColorField(serializers.CharField):
         return value.strip()
 
 
-class BadgeQuerySerializer(serializers.Serializer):
+class BadgeQuerySerializer(QueryParameters):
     """The query parameters of both badge endpoints; any others are ignored."""
 
     label = serializers.CharField(
@@ -109,7 +115,7 @@ class BadgeSVGView(CounterAPIView):
         responses={
             (200, "image/svg+xml"): OpenApiTypes.STR,
             (304, "image/svg+xml"): OpenApiResponse(description="The ETag still matches."),
-            400: OpenApiResponse(ErrorSerializer, description="A bad query parameter."),
+            400: OpenApiResponse(description="A bad query parameter, named in the body."),
             (404, "image/svg+xml"): OpenApiResponse(
                 OpenApiTypes.STR, description='A grey "not found" badge.'
             ),
@@ -145,7 +151,7 @@ class BadgeJSONView(CounterAPIView):
         parameters=[BadgeQuerySerializer],
         responses={
             200: ShieldsEndpointSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="A bad query parameter."),
+            400: OpenApiResponse(description="A bad query parameter, named in the body."),
             404: NOT_FOUND,
             503: UNAVAILABLE,
         },

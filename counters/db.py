@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 
 
 class CounterNotFound(Exception):
@@ -17,6 +17,14 @@ class CounterNotFound(Exception):
 
 class CounterDisabled(Exception):
     """The counter is registered but refuses increments."""
+
+
+class RateLimited(Exception):
+    """The client has used up its calls for the current window."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +69,56 @@ def increment_counter(name: str) -> Increment:
     if not enabled:
         raise CounterDisabled(name)
     return Increment(counter, date, count, total)
+
+
+def count_use(name: str, client_key: str) -> Increment:
+    """increment_counter for one client, within its rate limit, in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "select * from count_use(%s, %s, %s, %s, %s)",
+            [
+                name,
+                settings.COUNTERHUB_TIME_ZONE,
+                client_key,
+                settings.COUNTERHUB_RATE_LIMIT,
+                settings.COUNTERHUB_RATE_LIMIT_WINDOW,
+            ],
+        )
+        limited, retry_after, counter, enabled, date, count, total = cursor.fetchone()
+    if limited:
+        raise RateLimited(retry_after)
+    if counter is None:
+        raise CounterNotFound(name)
+    if not enabled:
+        raise CounterDisabled(name)
+    return Increment(counter, date, count, total)
+
+
+def rate_limit_hit(client_key: str, max_hits: int, window_seconds: int) -> int | None:
+    """Count one call by `client_key`; the seconds to wait when it is over the limit."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "select * from rate_limit_hit(%s, %s, %s)", [client_key, max_hits, window_seconds]
+        )
+        limited, retry_after = cursor.fetchone()
+    return retry_after if limited else None
+
+
+def ping() -> None:
+    """Ask the database the cheapest question; raises its error when it cannot answer."""
+    try:
+        _select_one()
+    except (OperationalError, InterfaceError):
+        # The persistent connection may be one a database restart broke: a health check
+        # (unlike a count) is safe to repeat, so it tries once more on a new connection.
+        connection.close()
+        _select_one()
+
+
+def _select_one() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("select 1")
+        cursor.fetchone()
 
 
 def counter_summary(name: str) -> CounterSummary:

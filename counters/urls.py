@@ -13,4 +13,5 @@ urlpatterns = [
     path(
         "count/<str:name>/badge.json", badge_views.BadgeJSONView.as_view(), name="count-badge-json"
     ),
+    path("healthz", api.HealthView.as_view(), name="healthz"),
 ]

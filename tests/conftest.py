@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -84,8 +85,14 @@ def wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 30.
 
 
 @contextlib.contextmanager
-def gunicorn_server(db_url: str, workers: int = 4, env: dict | None = None):
-    """Serve CounterHub with gunicorn, as the Procfile does, on a free loopback port."""
+def gunicorn_server(
+    db_url: str, workers: int = 4, env: dict | None = None, log_path: Path | None = None
+):
+    """Serve CounterHub with gunicorn, as the Procfile does, on a free loopback port.
+
+    Its log (stderr: one JSON line per request) goes to `log_path`, or a temporary file:
+    never to a pipe nobody reads, whose full buffer would stop every worker.
+    """
     port = free_port()
     server_env = subprocess_env(
         **{
@@ -96,6 +103,7 @@ def gunicorn_server(db_url: str, workers: int = 4, env: dict | None = None):
             **(env or {}),
         }
     )
+    log = open(log_path, "w+") if log_path else tempfile.TemporaryFile("w+")  # noqa: SIM115
     process = subprocess.Popen(
         [
             sys.executable,
@@ -112,12 +120,16 @@ def gunicorn_server(db_url: str, workers: int = 4, env: dict | None = None):
         cwd=BASE_DIR,
         env=server_env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         text=True,
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_serving(f"{base_url}/count/-", process)
+        try:
+            wait_until_serving(f"{base_url}/count/-", process)
+        except RuntimeError as exc:
+            log.seek(0)
+            raise RuntimeError(f"{exc}; its log:\n{log.read()[-5000:]}") from None
         yield base_url
     finally:
         process.terminate()
@@ -126,11 +138,15 @@ def gunicorn_server(db_url: str, workers: int = 4, env: dict | None = None):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        log.close()
 
 
 @pytest.fixture
 def live_server_url(transactional_db):
     """gunicorn serving the test database: its rows are committed, so other processes see
     them."""
-    with gunicorn_server(database_url(connection.settings_dict)) as url:
+    # No rate limit: the tests' clients all come from one address.
+    with gunicorn_server(
+        database_url(connection.settings_dict), env={"COUNTERHUB_RATE_LIMIT": "0"}
+    ) as url:
         yield url

@@ -25,6 +25,7 @@ def post_many(base_url: str, path: str, times: int, statuses: list[int]) -> None
 
 
 def test_concurrent_increments_are_all_counted(live_server_url, make_counter):
+    # live_server_url turns the rate limit off: every client here shares one address.
     make_counter("hot")
     statuses: list[int] = []
     threads = [

@@ -1,0 +1,163 @@
+"""The per-client rate limit on POST /count/{name}, kept in PostgreSQL (issue 5, abuse)."""
+
+import pytest
+from django.db import connection
+
+from counters.models import CounterDaily
+
+
+@pytest.fixture
+def limit_of_three(settings):
+    settings.COUNTERHUB_RATE_LIMIT = 3
+
+
+def hits_of(key: str) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute("select hits from rate_limit_hits where client_key = %s", [key])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def test_default_limit_is_on_and_generous(settings):
+    assert settings.COUNTERHUB_RATE_LIMIT >= 600
+
+
+def test_post_over_the_limit_is_429_with_retry_after(client, make_counter, limit_of_three):
+    make_counter("portfolio")
+    for _ in range(3):
+        assert client.post("/count/portfolio").status_code == 200
+
+    response = client.post("/count/portfolio")
+
+    assert response.status_code == 429
+    assert response["Content-Type"] == "application/json"
+    assert "Too many requests" in response.json()["detail"]
+    assert 1 <= int(response["Retry-After"]) <= 60
+
+
+def test_limited_post_is_not_counted(client, make_counter, limit_of_three):
+    make_counter("portfolio")
+    for _ in range(5):
+        client.post("/count/portfolio")
+
+    assert CounterDaily.objects.get(counter_id="portfolio").count == 3
+
+
+def test_limit_is_per_client_address(client, make_counter, limit_of_three):
+    make_counter("portfolio")
+    for _ in range(3):
+        client.post("/count/portfolio", REMOTE_ADDR="192.0.2.1")
+
+    assert client.post("/count/portfolio", REMOTE_ADDR="192.0.2.1").status_code == 429
+    assert client.post("/count/portfolio", REMOTE_ADDR="192.0.2.2").status_code == 200
+
+
+def test_posts_to_unregistered_names_use_up_the_limit(client, make_counter, limit_of_three):
+    make_counter("portfolio")
+    for _ in range(3):
+        assert client.post("/count/nope").status_code == 404
+
+    assert client.post("/count/portfolio").status_code == 429
+
+
+def test_reads_are_not_limited(client, make_counter, limit_of_three):
+    make_counter("portfolio")
+    for _ in range(3):
+        client.post("/count/portfolio")
+
+    assert client.get("/count/portfolio").status_code == 200
+    assert client.get("/count/portfolio/series").status_code == 200
+
+
+def test_zero_turns_the_limit_off(client, make_counter, settings):
+    settings.COUNTERHUB_RATE_LIMIT = 0
+    make_counter("portfolio")
+    for _ in range(5):
+        assert client.post("/count/portfolio").status_code == 200
+
+    assert hits_of("127.0.0.1") is None
+
+
+def test_rate_limited_post_is_still_one_round_trip(
+    client, make_counter, limit_of_three, django_assert_num_queries
+):
+    make_counter("portfolio")
+    for _ in range(3):
+        client.post("/count/portfolio")
+
+    with django_assert_num_queries(1):
+        assert client.post("/count/portfolio").status_code == 429
+
+
+def test_forwarded_for_is_ignored_without_a_trusted_proxy(client, make_counter, limit_of_three):
+    make_counter("portfolio")
+    for i in range(3):
+        client.post("/count/portfolio", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}")
+
+    response = client.post("/count/portfolio", HTTP_X_FORWARDED_FOR="198.51.100.99")
+
+    assert response.status_code == 429
+    assert hits_of("127.0.0.1") == 4
+
+
+def test_behind_a_proxy_the_address_it_added_is_the_client(
+    client, make_counter, limit_of_three, settings
+):
+    settings.COUNTERHUB_BEHIND_PROXY = True
+    make_counter("portfolio")
+    # The client forged the first entry; the proxy appended the real address.
+    for _ in range(3):
+        client.post("/count/portfolio", HTTP_X_FORWARDED_FOR="10.0.0.1, 203.0.113.7")
+
+    assert client.post("/count/portfolio", HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 429
+    assert client.post("/count/portfolio", HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 200
+    assert hits_of("203.0.113.7") == 4
+    assert hits_of("10.0.0.1") is None
+
+
+def test_garbage_forwarded_for_falls_back_to_the_peer_address(
+    client, make_counter, limit_of_three, settings
+):
+    settings.COUNTERHUB_BEHIND_PROXY = True
+    make_counter("portfolio")
+
+    client.post("/count/portfolio", HTTP_X_FORWARDED_FOR="'; drop table counters; --")
+
+    assert hits_of("127.0.0.1") == 1
+
+
+def test_ipv6_clients_share_a_limit_per_64(client, make_counter, limit_of_three):
+    make_counter("portfolio")
+    for i in range(3):
+        client.post("/count/portfolio", REMOTE_ADDR=f"2001:db8:1:2::{i + 1}")
+
+    assert client.post("/count/portfolio", REMOTE_ADDR="2001:db8:1:2::ff").status_code == 429
+    assert hits_of("2001:db8:1:2::/64") == 4
+
+
+def test_a_new_window_starts_from_zero(client, make_counter, limit_of_three):
+    make_counter("portfolio")
+    for _ in range(4):
+        client.post("/count/portfolio")
+    with connection.cursor() as cursor:
+        cursor.execute("update rate_limit_hits set window_start = window_start - interval '1 hour'")
+
+    assert client.post("/count/portfolio").status_code == 200
+    assert hits_of("127.0.0.1") == 1
+
+
+def test_old_windows_are_cleaned_up_now_and_then(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "insert into rate_limit_hits values ('192.0.2.9', now() - interval '2 hours', 5)"
+        )
+        # About one call in a thousand deletes old windows; a fixed seed makes it repeatable.
+        cursor.execute("select setseed(0.5)")
+        cursor.execute(
+            # repeat('', n) ties each call to a row, so the function runs 5000 times.
+            "select count(*) from generate_series(1, 5000) n, "
+            "lateral count_use('nope', 'UTC', '192.0.2.10' || repeat('', n), 1000000, 60)"
+        )
+
+    assert hits_of("192.0.2.9") is None
+    assert hits_of("192.0.2.10") == 5000
