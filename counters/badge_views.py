@@ -123,14 +123,8 @@ class BadgeSVGView(CounterAPIView):
         },
     )
     def get(self, request, name):
-        query = BadgeQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        try:
-            summary = db.counter_summary(name)
-        except db.CounterNotFound:
-            raise counter_not_found(name)
-        label, message = badge_text(name, query.validated_data, summary)
-        return svg_response(request, badge_for(query.validated_data, label, message))
+        params, label, message = badge_figures(request, name)
+        return svg_response(request, badge_for(params, label, message))
 
     def handle_exception(self, exc):
         # An unknown name still gets an image, so a README shows what is wrong
@@ -157,25 +151,26 @@ class BadgeJSONView(CounterAPIView):
         },
     )
     def get(self, request, name):
-        query = BadgeQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        try:
-            summary = db.counter_summary(name)
-        except db.CounterNotFound:
-            raise counter_not_found(name)
-        label, message = badge_text(name, query.validated_data, summary)
-        body = {
-            "schemaVersion": 1,
-            "label": label,
-            "message": message,
-            "color": query.validated_data["color"],
-        }
+        params, label, message = badge_figures(request, name)
+        body = {"schemaVersion": 1, "label": label, "message": message, "color": params["color"]}
         for key in ("labelColor", "style"):
             if key in request.query_params:
-                body[key] = query.validated_data[key]
+                body[key] = params[key]
         response = Response(body)
         response["Cache-Control"] = cache_control()
         return response
+
+
+def badge_figures(request, name: str) -> tuple[dict, str, str]:
+    """The validated parameters of a badge request, and the badge's label and message."""
+    query = BadgeQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    try:
+        summary = db.counter_summary(name)
+    except db.CounterNotFound:
+        raise counter_not_found(name)
+    label, message = badge_text(name, query.validated_data, summary)
+    return query.validated_data, label, message
 
 
 def badge_for(query: dict, label: str, message: str) -> badges.Badge:

@@ -164,28 +164,24 @@ def series_for(
 
 def add_daily_counts(name: str, counts: list[tuple[datetime.date, int]]) -> None:
     """Add whole days of history to `name`, on top of what those days already hold."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            insert into counter_daily as d (counter_id, bucket_date, count)
-            select %s, day, n from unnest(%s::date[], %s::bigint[]) as t(day, n)
-            on conflict (counter_id, bucket_date)
-            do update set count = d.count + excluded.count, updated_at = now()
-            """,
-            [name, [day for day, _ in counts], [n for _, n in counts]],
-        )
+    _upsert_daily_counts(name, counts, "d.count + excluded.count")
 
 
 def set_daily_counts(name: str, counts: list[tuple[datetime.date, int]]) -> None:
     """Write whole days of history for `name`, replacing what those days held."""
+    _upsert_daily_counts(name, counts, "excluded.count")
+
+
+def _upsert_daily_counts(name, counts, new_count_sql: str) -> None:
+    # new_count_sql is one of the two constants above, never input.
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             insert into counter_daily as d (counter_id, bucket_date, count)
             select %s, day, n from unnest(%s::date[], %s::bigint[]) as t(day, n)
             on conflict (counter_id, bucket_date)
-            do update set count = excluded.count, updated_at = now()
-            """,
+            do update set count = {new_count_sql}, updated_at = now()
+            """,  # noqa: S608
             [name, [day for day, _ in counts], [n for _, n in counts]],
         )
 
