@@ -44,6 +44,13 @@ def counter_not_found(name: str) -> Http404:
     return Http404(f"No counter named {name!r} is registered.")
 
 
+def check_name(name: str) -> None:
+    # A malformed name can never be registered: answer like an unregistered one
+    # without asking the database.
+    if not is_counter_name(name):
+        raise counter_not_found(name)
+
+
 def exception_handler(exc, context):
     """DRF's handler, plus 503 (not 500) while the database cannot be reached."""
     if isinstance(exc, (OperationalError, InterfaceError)):
@@ -81,10 +88,7 @@ class CounterAPIView(APIView):
     """Base of the counting endpoints: names are checked before anything else."""
 
     def initial(self, request, *args, **kwargs):
-        # A malformed name can never be registered: answer like an unregistered one
-        # without asking the database.
-        if not is_counter_name(kwargs["name"]):
-            raise counter_not_found(kwargs["name"])
+        check_name(kwargs["name"])
         super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -184,6 +188,21 @@ class CountView(CounterAPIView):
     """POST counts one use; GET reads the summary."""
 
     content_negotiation_class = JSONOnly
+    # Said here, not only in settings, because initial() below relies on them.
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = []
+    versioning_class = None
+
+    def initial(self, request, *args, **kwargs):
+        # The hot path. With no authentication, permissions, throttles (the rate limit
+        # is inside count_use's one statement), versions or format suffixes, the one
+        # step of DRF's left to do is choosing the renderer, and JSONOnly's choice never
+        # depends on the request: DRF's full round of checks costs time and decides
+        # nothing (docs/performance.md).
+        check_name(kwargs["name"])
+        request.accepted_renderer = JSONOnly.renderer
+        request.accepted_media_type = JSONOnly.renderer.media_type
 
     @extend_schema(
         operation_id="count_increment",

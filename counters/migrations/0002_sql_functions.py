@@ -23,7 +23,8 @@ alter table counter_daily
     deferrable initially deferred;
 """
 
-FUNCTIONS = """
+# Each function on its own, so that a later migration that replaces one can restore it.
+INCREMENT_COUNTER = """
 -- Count one use of a registered, enabled counter in today's bucket, in one statement.
 -- Returns no row for an unregistered name; enabled = false (and null figures) for a
 -- disabled one. The upsert takes the bucket's row lock, so concurrent calls serialise
@@ -53,7 +54,9 @@ as $$
     from registered r
     left join bumped b on true
 $$;
+"""
 
+GET_COUNTER_SUMMARY = """
 -- One summary row for a registered counter; no row for an unregistered name.
 -- today, last_7_days and last_30_days end with today in the given time zone.
 create function get_counter_summary(counter_name text, time_zone text default 'UTC')
@@ -80,7 +83,9 @@ as $$
     where c.id = counter_name
     group by c.id, c.description, c.enabled, t.today
 $$;
+"""
 
+GET_COUNTER_SERIES = """
 -- The history of a counter between two days (inclusive, open where null), summed per
 -- bucket: 'day', 'week' (ISO weeks, labelled by their Monday) or 'month' (by its 1st).
 create function get_counter_series(
@@ -103,7 +108,9 @@ as $$
     group by 1
     order by 1
 $$;
+"""
 
+PERMISSIONS = """
 -- Backend-only access: nobody but the role the service connects as (the owner, which
 -- ran this migration) may read the tables or call the functions.
 revoke all on table counters, counter_daily from public;
@@ -115,6 +122,8 @@ grant execute on function increment_counter(text, text) to current_user;
 grant execute on function get_counter_summary(text, text) to current_user;
 grant execute on function get_counter_series(text, date, date, text) to current_user;
 """
+
+FUNCTIONS = INCREMENT_COUNTER + GET_COUNTER_SUMMARY + GET_COUNTER_SERIES + PERMISSIONS
 
 DROP_FUNCTIONS = """
 drop function get_counter_series(text, date, date, text);

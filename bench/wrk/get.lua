@@ -1,0 +1,2 @@
+-- GET the URL as given (summary, series or badge).
+dofile(os.getenv("BENCH_WRK_DIR") .. "/report.lua")
