@@ -13,11 +13,12 @@ FIND_PYTHON = for p in python3.12 python3 python3.13 python3.14; do \
 	  if $$p -c 'import sys; sys.exit(sys.version_info[:2] < (3, 12))' 2>/dev/null; then \
 	    command -v $$p; exit 0; fi; done; exit 1
 
-.PHONY: help run test demo lint format stop-db clean
+.PHONY: help run test bench demo lint format stop-db clean
 
 help:
 	@echo "make run      set up and serve CounterHub on http://$(HOST):$(PORT)"
 	@echo "make test     set up and run the whole test suite"
+	@echo "make bench    load benchmark against its ceilings (bench/README.md; needs wrk)"
 	@echo "make demo     add demo counters with history (for local development)"
 	@echo "make lint     ruff check and format check"
 	@echo "make stop-db  stop the embedded PostgreSQL"
@@ -50,6 +51,11 @@ run: $(VENV)/.installed-run staticfiles/staticfiles.json
 
 test: $(VENV)/.installed-dev staticfiles/staticfiles.json
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The service as deployed under wrk, beside its database and server ceilings; see
+# bench/README.md. BENCH_ARGS="--seconds 3 --runs 1" for a quick look.
+bench: $(VENV)/.installed-run staticfiles/staticfiles.json
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 demo: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput

@@ -492,44 +492,30 @@ class Bench:
                 wrk(self.wrk_tool, server.url + f"/count/{HOT}", "post.lua", 2, self.env)
             wrk(self.wrk_tool, service.url + f"/count/{HOT}", "get.lua", 2, self.env)
 
-            print("Empty table (only today's row, made by the load itself):", flush=True)
-            empty_history(db)
-            for _ in range(args.runs):
-                self.load(
-                    "post_empty",
-                    "POST /count/{name}, empty table",
-                    service,
-                    f"/count/{HOT}",
-                    "post.lua",
-                )
-                self.load(
-                    "summary_empty",
-                    "GET /count/{name}, empty table",
-                    service,
-                    f"/count/{HOT}",
-                    "get.lua",
-                )
-
-            rows = seed_history(db)
-            print(f"3 years of history: {rows} rows for {len(COUNTERS)} counters", flush=True)
             today = datetime.datetime.now(datetime.UTC).date()
             start = today - datetime.timedelta(days=SERIES_DAYS - 1)
             series = f"/count/{HOT}/series?start={start}&end={today}"
-            for _ in range(args.runs):
-                # Interleaved, so that the service and its ceilings share the
-                # machine's ups and downs.
+            post, get = f"/count/{HOT}", "get.lua"
+            # Every round measures everything, the empty table included (seeding takes
+            # a second), so that each ratio compares runs that shared the machine's ups
+            # and downs.
+            for round_number in range(1, args.runs + 1):
+                empty_history(db)
+                print(f"Round {round_number}, empty table:", flush=True)
                 self.load(
-                    "post_hot",
-                    "POST /count/{name}, one hot counter",
-                    service,
-                    f"/count/{HOT}",
-                    "post.lua",
+                    "post_empty", "POST /count/{name}, empty table", service, post, "post.lua"
+                )
+                self.load("summary_empty", "GET /count/{name}, empty table", service, post, get)
+                rows = seed_history(db)
+                print(f"Round {round_number}, 3 years of history ({rows} rows):", flush=True)
+                self.load(
+                    "post_hot", "POST /count/{name}, one hot counter", service, post, "post.lua"
                 )
                 self.load(
                     "ceiling_server",
                     "ceiling: bare WSGI + same SQL call",
                     ceiling,
-                    f"/count/{HOT}",
+                    post,
                     "post.lua",
                 )
                 self.database_ceiling(
@@ -542,28 +528,23 @@ class Bench:
                 self.database_ceiling(
                     "db_workers", f"pgbench increment_counter, {workers} clients", workers
                 )
-            for _ in range(args.runs):
+                self.load("summary", "GET /count/{name}", service, post, get)
                 self.load(
                     "post_spread",
                     "POST /count/{name}, 10 counters",
                     service,
-                    f"/count/{HOT}",
+                    post,
                     "post_spread.lua",
                 )
-                self.load("summary", "GET /count/{name}", service, f"/count/{HOT}", "get.lua")
                 self.load(
                     "series",
                     f"GET /count/{{name}}/series, {SERIES_DAYS} days",
                     service,
                     series,
-                    "get.lua",
+                    get,
                 )
                 self.load(
-                    "badge",
-                    "GET /count/{name}/badge.svg",
-                    service,
-                    f"/count/{HOT}/badge.svg",
-                    "get.lua",
+                    "badge", "GET /count/{name}/badge.svg", service, f"/count/{HOT}/badge.svg", get
                 )
             self.fixed_count(service)
             memory = service.peak_worker_mb()
