@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 import warnings
 from pathlib import Path
 
@@ -55,6 +56,19 @@ def embedded_settings(pgdata: Path) -> dict:
         "HOST": str(socket_dir),
         "PORT": str(port),
     }
+
+
+def database_url(settings_dict: dict) -> str:
+    """A DATABASE_URL (libpq URL) for a Django DATABASES entry, for servers and tools
+    started beside it: the tests' gunicorn servers, the benchmark."""
+    host = settings_dict["HOST"] or "localhost"
+    user = urllib.parse.quote(settings_dict["USER"] or "", safe="")
+    password = urllib.parse.quote(settings_dict.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else f"{user}@"
+    # A Unix socket directory goes in the host part, percent-encoded.
+    host = urllib.parse.quote(host, safe="") if host.startswith("/") else host
+    port = f":{settings_dict['PORT']}" if settings_dict["PORT"] else ""
+    return f"postgresql://{credentials}{host}{port}/{settings_dict['NAME']}"
 
 
 def _ensure_database(socket_dir, port) -> None:

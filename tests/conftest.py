@@ -19,6 +19,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from counterhub.database import database_url  # noqa: F401 (the test files import it from here)
 from counters.models import Counter
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -49,18 +50,6 @@ def subprocess_env(**overrides: str) -> dict:
     # an event loop in the main thread); a server or command must not inherit it.
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return {**env, **overrides}
-
-
-def database_url(settings_dict: dict) -> str:
-    """A DATABASE_URL for the database the tests use, for servers started by the tests."""
-    host = settings_dict["HOST"] or "localhost"
-    user = urllib.parse.quote(settings_dict["USER"] or "", safe="")
-    password = urllib.parse.quote(settings_dict["PASSWORD"] or "", safe="")
-    credentials = f"{user}:{password}@" if password else f"{user}@"
-    # A Unix socket directory goes in the host part, percent-encoded.
-    host = urllib.parse.quote(host, safe="") if host.startswith("/") else host
-    port = f":{settings_dict['PORT']}" if settings_dict["PORT"] else ""
-    return f"postgresql://{credentials}{host}{port}/{settings_dict['NAME']}"
 
 
 def free_port() -> int:
