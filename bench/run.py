@@ -136,14 +136,6 @@ class Database:
     cleanup: object
 
 
-def url_for(settings_dict: dict) -> str:
-    """A libpq URL for a Django DATABASES entry (a socket directory goes in the host)."""
-    host = settings_dict["HOST"] or "localhost"
-    host = urllib.parse.quote(host, safe="") if host.startswith("/") else host
-    port = f":{settings_dict['PORT']}" if settings_dict["PORT"] else ""
-    return f"postgresql://{settings_dict['USER']}@{host}{port}/{settings_dict['NAME']}"
-
-
 def prepare_database() -> Database:
     """A database of the benchmark's own: never the one the service keeps its data in."""
     given = os.environ.get("DATABASE_URL")
@@ -166,7 +158,7 @@ def prepare_database() -> Database:
     from counterhub import database
 
     pgdata = DATA_DIR / "postgres"
-    url = url_for(database.embedded_settings(pgdata))
+    url = database.database_url(database.embedded_settings(pgdata))
 
     def stop():
         subprocess.run(
@@ -472,14 +464,15 @@ class Bench:
             "COUNTERHUB_DATA_DIR": str(DATA_DIR),
             "COUNTERHUB_TIME_ZONE": "UTC",
             # All the load comes from one address: the per-client limit would answer
-            # 429 to nearly all of it. Its cost when on is measured separately.
+            # 429 to nearly all of it.
             "COUNTERHUB_RATE_LIMIT": "0",
         }
         if args.workers:
             self.env["WEB_CONCURRENCY"] = str(args.workers)
         migrate_and_register(db, self.env)
         started = datetime.datetime.now(datetime.UTC)
-        print(f"Database: {db.description}, PostgreSQL {server_version(db)}", flush=True)
+        version = server_version(db)
+        print(f"Database: {db.description}, PostgreSQL {version}", flush=True)
 
         service = Server("counterhub.wsgi", args.port, self.env, OUT / "service.log")
         ceiling = Server("bench.ceiling_app", args.port + 1, self.env, OUT / "ceiling.log")
@@ -495,7 +488,7 @@ class Bench:
             today = datetime.datetime.now(datetime.UTC).date()
             start = today - datetime.timedelta(days=SERIES_DAYS - 1)
             series = f"/count/{HOT}/series?start={start}&end={today}"
-            post, get = f"/count/{HOT}", "get.lua"
+            counter, get = f"/count/{HOT}", "get.lua"
             # Every round measures everything, the empty table included (seeding takes
             # a second), so that each ratio compares runs that shared the machine's ups
             # and downs.
@@ -503,19 +496,19 @@ class Bench:
                 empty_history(db)
                 print(f"Round {round_number}, empty table:", flush=True)
                 self.load(
-                    "post_empty", "POST /count/{name}, empty table", service, post, "post.lua"
+                    "post_empty", "POST /count/{name}, empty table", service, counter, "post.lua"
                 )
-                self.load("summary_empty", "GET /count/{name}, empty table", service, post, get)
+                self.load("summary_empty", "GET /count/{name}, empty table", service, counter, get)
                 rows = seed_history(db)
                 print(f"Round {round_number}, 3 years of history ({rows} rows):", flush=True)
                 self.load(
-                    "post_hot", "POST /count/{name}, one hot counter", service, post, "post.lua"
+                    "post_hot", "POST /count/{name}, one hot counter", service, counter, "post.lua"
                 )
                 self.load(
                     "ceiling_server",
                     "ceiling: bare WSGI + same SQL call",
                     ceiling,
-                    post,
+                    counter,
                     "post.lua",
                 )
                 self.database_ceiling(
@@ -528,12 +521,12 @@ class Bench:
                 self.database_ceiling(
                     "db_workers", f"pgbench increment_counter, {workers} clients", workers
                 )
-                self.load("summary", "GET /count/{name}", service, post, get)
+                self.load("summary", "GET /count/{name}", service, counter, get)
                 self.load(
                     "post_spread",
                     "POST /count/{name}, 10 counters",
                     service,
-                    post,
+                    counter,
                     "post_spread.lua",
                 )
                 self.load(
@@ -544,7 +537,7 @@ class Bench:
                     get,
                 )
                 self.load(
-                    "badge", "GET /count/{name}/badge.svg", service, f"/count/{HOT}/badge.svg", get
+                    "badge", "GET /count/{name}/badge.svg", service, f"{counter}/badge.svg", get
                 )
             self.fixed_count(service)
             memory = service.peak_worker_mb()
@@ -552,7 +545,7 @@ class Bench:
             service.stop()
             ceiling.stop()
 
-        report = self.report(started, workers, memory, server_version(db))
+        report = self.report(started, workers, memory, version)
         print(report)
         (OUT / "report.txt").write_text(report + "\n")
         failed = [c for c in self.checks if not c[1]]
