@@ -8,6 +8,7 @@ import os
 import secrets
 import zoneinfo
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -136,7 +137,7 @@ TEMPLATES = [
 # database restart fails one request with 503 and is then replaced.
 CONN_MAX_AGE = envint("DB_CONN_MAX_AGE", 600)
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {
+    DATABASES: dict[str, Any] = {
         "default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=CONN_MAX_AGE)
     }
     if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
@@ -229,8 +230,12 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Request bodies are ignored, so none is ever parsed.
     "DEFAULT_PARSER_CLASSES": [],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "counters.rendering.ContentNegotiation",
-    "EXCEPTION_HANDLER": "counters.api.exception_handler",
+    # JSON whatever the client asks; the series (JSON or CSV) and the OpenAPI schema (YAML
+    # or JSON) negotiate.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "counters.api.negotiation.JSONOnly",
+    # counters.db's failures (not found, disabled, rate limited, database away) answered
+    # once for every view.
+    "EXCEPTION_HANDLER": "counters.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
@@ -244,11 +249,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# --- dashboard (issue 3) ---
 # The dashboard (/ and /counters/<name>/) is for staff, who log in through the admin;
 # true makes it readable by anyone. The counting API is public either way.
 COUNTERHUB_PUBLIC_DASHBOARD = envbool("COUNTERHUB_PUBLIC_DASHBOARD", False)
-# --- end dashboard ---
 
 # JSON lines on stderr: counterhub.access writes one per request (gunicorn's access
 # log is off), and every record carries the id of the request it belongs to.
@@ -275,9 +278,7 @@ LOGGING = {
     },
 }
 
-# --- badges (issue 4) ---------------------------------------------------------------
 # Seconds a badge may be cached by GitHub's image proxy and browsers. 0 (the default)
 # sends no-cache, so every view revalidates (a cheap 304 through the ETag) and the
 # figure is always fresh.
 COUNTERHUB_BADGE_MAX_AGE = envint("COUNTERHUB_BADGE_MAX_AGE", 0)
-# --- end badges ---------------------------------------------------------------------

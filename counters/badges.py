@@ -52,11 +52,11 @@ METRIC_PREFIXES = ("k", "M", "G", "T", "P", "E")
 class WidthTable:
     """Advance widths of one font, looked up by code point."""
 
-    def __init__(self, ranges: list[list]):
+    def __init__(self, ranges: list[tuple[int, int, float]]):
         self.starts = [start for start, _, _ in ranges]
         self.ranges = ranges
         # A character the table lacks is guessed as wide as an "m", as shields.io does.
-        self.em = self.width_of_char("m")
+        self.em = self.width_of_char("m") or 0.0
 
     def width_of_char(self, char: str) -> float | None:
         code = ord(char)
@@ -108,6 +108,14 @@ def parse_color(value: str) -> str | None:
     return None
 
 
+def color(value: str) -> str:
+    """parse_color() of a value already known to be a colour."""
+    parsed = parse_color(value)
+    if parsed is None:
+        raise ValueError(f"not a colour: {value!r}")
+    return parsed
+
+
 def _brightness(hex_color: str) -> float:
     digits = hex_color.lstrip("#")
     if len(digits) == 3:
@@ -147,7 +155,7 @@ def abbreviate(n: int) -> str:
 # --- drawing ------------------------------------------------------------------------
 
 
-def escape(value) -> str:
+def escape(value: object) -> str:
     """`value` as XML text or attribute content."""
     return (
         str(value)

@@ -1,22 +1,32 @@
 """The one place that calls CounterHub's SQL functions.
 
-The functions (installed by migration 0002) are the source of truth for counting; this
-module only calls them and turns their rows into typed results.
+The functions are the source of truth for counting: migrations 0002 (the tables' reads and
+the increment), 0004 (the rate limit and count_use), 0005 (their PL/pgSQL form) and 0006
+(the totals kept in counter_totals) hold their SQL. This module only calls them and turns
+their rows into typed results; the API, the dashboard and the admin read through it.
 """
 
 import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection
+from django.db import IntegrityError, InterfaceError, OperationalError, connection
 
 
 class CounterNotFound(Exception):
     """The name is not in the registry."""
 
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
 
 class CounterDisabled(Exception):
     """The counter is registered but refuses increments."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
 
 
 class RateLimited(Exception):
@@ -48,6 +58,11 @@ class CounterSummary:
     last_7_days: int
     last_30_days: int
 
+    @property
+    def time_zone(self) -> str:
+        """The zone whose days `today` and the windows count."""
+        return str(settings.COUNTERHUB_TIME_ZONE)
+
 
 @dataclass(frozen=True, slots=True)
 class Series:
@@ -56,35 +71,25 @@ class Series:
     points: list[tuple[datetime.date, int]]
 
 
-def increment_counter(name: str) -> Increment:
-    """Add one to today's bucket of `name`, in one statement, and return the new figures."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "select * from increment_counter(%s, %s)", [name, settings.COUNTERHUB_TIME_ZONE]
-        )
-        row = cursor.fetchone()
-    if row is None:
-        raise CounterNotFound(name)
-    counter, enabled, date, count, total = row
-    if not enabled:
-        raise CounterDisabled(name)
-    return Increment(counter, date, count, total)
-
-
 def count_use(name: str, client_key: str) -> Increment:
-    """increment_counter for one client, within its rate limit, in one statement."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "select * from count_use(%s, %s, %s, %s, %s)",
-            [
-                name,
-                settings.COUNTERHUB_TIME_ZONE,
-                client_key,
-                settings.COUNTERHUB_RATE_LIMIT,
-                settings.COUNTERHUB_RATE_LIMIT_WINDOW,
-            ],
-        )
-        limited, retry_after, counter, enabled, date, count, total = cursor.fetchone()
+    """Add one to today's bucket of `name` for one client, within its rate limit, in one
+    statement (the counting POST's one round trip), and return the new figures."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "select * from count_use(%s, %s, %s, %s, %s)",
+                [
+                    name,
+                    settings.COUNTERHUB_TIME_ZONE,
+                    client_key,
+                    settings.COUNTERHUB_RATE_LIMIT,
+                    settings.COUNTERHUB_RATE_LIMIT_WINDOW,
+                ],
+            )
+            limited, retry_after, counter, enabled, date, count, total = cursor.fetchone()
+    except IntegrityError:
+        # The counter was deleted between the function's lookup and its insert.
+        raise CounterNotFound(name) from None
     if limited:
         raise RateLimited(retry_after)
     if counter is None:
@@ -172,7 +177,9 @@ def set_daily_counts(name: str, counts: list[tuple[datetime.date, int]]) -> None
     _upsert_daily_counts(name, counts, "excluded.count")
 
 
-def _upsert_daily_counts(name, counts, new_count_sql: str) -> None:
+def _upsert_daily_counts(
+    name: str, counts: list[tuple[datetime.date, int]], new_count_sql: str
+) -> None:
     # new_count_sql is one of the two constants above, never input.
     with connection.cursor() as cursor:
         cursor.execute(
@@ -186,7 +193,7 @@ def _upsert_daily_counts(name, counts, new_count_sql: str) -> None:
         )
 
 
-# --- dashboard (issue 3) ---------------------------------------------------------------
+# --- the dashboard's overview -----------------------------------------------------------
 
 SPARKLINE_DAYS = 30
 

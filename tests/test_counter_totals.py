@@ -28,7 +28,7 @@ def sum_of_days(name):
 
 def test_total_follows_increments_and_imports(make_counter):
     make_counter("portfolio")
-    db.increment_counter("portfolio")
+    db.count_use("portfolio", "127.0.0.1")
     db.add_daily_counts("portfolio", [(DAYS[0], 10), (DAYS[1], 5)])
     db.add_daily_counts("portfolio", [(DAYS[1], 5)])
     db.set_daily_counts("portfolio", [(DAYS[0], 3)])
@@ -40,7 +40,7 @@ def test_increment_returns_the_total_with_its_own_use(make_counter):
     make_counter("portfolio")
     db.add_daily_counts("portfolio", [(DAYS[0], 41)])
 
-    assert db.increment_counter("portfolio").total == 42
+    assert db.count_use("portfolio", "127.0.0.1").total == 42
 
 
 def test_total_follows_deleted_days(make_counter):
@@ -71,7 +71,7 @@ def test_a_counter_registered_again_after_deletion_starts_at_zero(make_counter):
     make_counter("portfolio")
 
     assert total_of("portfolio") == 0
-    assert db.increment_counter("portfolio").total == 1
+    assert db.count_use("portfolio", "127.0.0.1").total == 1
 
 
 def test_total_of_a_disabled_counter_stays_readable(make_counter):

@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from counters import db
-from counters.api import bucket_count
+from counters.api.buckets import bucket_count
 from counters.management.commands.seed_demo import demo_history
 from counters.models import Counter
 from tests.browser import log_in

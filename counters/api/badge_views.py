@@ -4,93 +4,27 @@ Badges only read: showing one never counts a use.
 """
 
 import hashlib
-import unicodedata
+from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from counters import badges, db
-from counters.api import (
-    NOT_FOUND,
-    UNAVAILABLE,
-    CounterAPIView,
-    QueryParameters,
-    counter_not_found,
-)
+from counters.api import serializers
+from counters.api.serializers import BADGE_VALUES, BadgeQuerySerializer, ShieldsEndpointSerializer
+from counters.api.views import NOT_FOUND, UNAVAILABLE, CounterAPIView
 from counters.models import is_counter_name
-from counters.rendering import JSONOnly
-
-MAX_LABEL_LENGTH = 100
-
-# value parameter -> (field of db.CounterSummary, words after the number)
-VALUES = {
-    "total": ("total", ""),
-    "today": ("today", " today"),
-    "7d": ("last_7_days", " last 7 days"),
-    "30d": ("last_30_days", " last 30 days"),
-}
 
 
-class ColorField(serializers.CharField):
-    """A shields.io colour name (blue, brightgreen, ...) or a hex code (ff8800, #f80)."""
-
-    def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        if badges.parse_color(value) is None:
-            raise serializers.ValidationError(
-                "Must be a colour name (" + ", ".join(badges.NAMED_COLORS) + ") or a hex code "
-                "such as ff8800."
-            )
-        return value.strip()
-
-
-class BadgeQuerySerializer(QueryParameters):
-    """The query parameters of both badge endpoints; any others are ignored."""
-
-    label = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        trim_whitespace=False,
-        max_length=MAX_LABEL_LENGTH,
-        help_text="The left-hand text; the counter's name by default, empty for none.",
-    )
-    color = ColorField(default=badges.DEFAULT_COLOR, max_length=20)
-    labelColor = ColorField(default=badges.DEFAULT_LABEL_COLOR, max_length=20)
-    style = serializers.ChoiceField(choices=badges.STYLES, default="flat")
-    value = serializers.ChoiceField(
-        choices=list(VALUES),
-        default="total",
-        help_text="total, or the days ending today in COUNTERHUB_TIME_ZONE: today, 7d, 30d.",
-    )
-    abbreviated = serializers.BooleanField(default=False, help_text="1.2k instead of 1234.")
-
-    def validate_label(self, value):
-        # Control characters are not allowed in XML at all, escaped or not.
-        if any(unicodedata.category(c) in ("Cc", "Cs") for c in value):
-            raise serializers.ValidationError("Must not contain control characters.")
-        return value
-
-
-class ShieldsEndpointSerializer(serializers.Serializer):
-    """shields.io's endpoint badge schema (https://shields.io/badges/endpoint-badge)."""
-
-    schemaVersion = serializers.IntegerField()
-    label = serializers.CharField()
-    message = serializers.CharField()
-    color = serializers.CharField()
-    labelColor = serializers.CharField(required=False)
-    style = serializers.CharField(required=False)
-
-
-def badge_text(name: str, query: dict, summary: db.CounterSummary) -> tuple[str, str]:
+def badge_text(name: str, query: dict[str, Any], summary: db.CounterSummary) -> tuple[str, str]:
     """The label and the message of a counter's badge."""
     label = query.get("label", name)
-    field, words = VALUES[query["value"]]
+    field, words = BADGE_VALUES[query["value"]]
     number = getattr(summary, field)
     shown = badges.abbreviate(number) if query["abbreviated"] else str(number)
     return label, shown + words
@@ -106,8 +40,6 @@ def cache_control() -> str:
 class BadgeSVGView(CounterAPIView):
     """GET a counter's figure as an SVG badge in shields.io's look."""
 
-    content_negotiation_class = JSONOnly
-
     @extend_schema(
         operation_id="count_badge_svg",
         summary="A counter's badge (SVG)",
@@ -122,22 +54,20 @@ class BadgeSVGView(CounterAPIView):
             503: UNAVAILABLE,
         },
     )
-    def get(self, request, name):
+    def get(self, request: Request, name: str) -> HttpResponse:
         params, label, message = badge_figures(request, name)
         return svg_response(request, badge_for(params, label, message))
 
-    def handle_exception(self, exc):
+    def handle_exception(self, exc: Exception) -> HttpResponse:  # type: ignore[override]
         # An unknown name still gets an image, so a README shows what is wrong
         # rather than a broken-image icon.
-        if isinstance(exc, Http404):
+        if isinstance(exc, db.CounterNotFound):
             return not_found_badge(self.request, self.kwargs["name"])
         return super().handle_exception(exc)
 
 
 class BadgeJSONView(CounterAPIView):
     """GET a counter's figure as JSON for shields.io's endpoint badge."""
-
-    content_negotiation_class = JSONOnly
 
     @extend_schema(
         operation_id="count_badge_json",
@@ -150,40 +80,38 @@ class BadgeJSONView(CounterAPIView):
             503: UNAVAILABLE,
         },
     )
-    def get(self, request, name):
+    def get(self, request: Request, name: str) -> Response:
         params, label, message = badge_figures(request, name)
-        body = {"schemaVersion": 1, "label": label, "message": message, "color": params["color"]}
+        figures = {"schemaVersion": 1, "label": label, "message": message, "color": params["color"]}
         for key in ("labelColor", "style"):
             if key in request.query_params:
-                body[key] = params[key]
-        response = Response(body)
+                figures[key] = params[key]
+        response = Response(serializers.body(ShieldsEndpointSerializer, figures))
         response["Cache-Control"] = cache_control()
         return response
 
 
-def badge_figures(request, name: str) -> tuple[dict, str, str]:
+def badge_figures(request: Request, name: str) -> tuple[dict[str, Any], str, str]:
     """The validated parameters of a badge request, and the badge's label and message."""
     query = BadgeQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
-    try:
-        summary = db.counter_summary(name)
-    except db.CounterNotFound:
-        raise counter_not_found(name)
+    summary = db.counter_summary(name)
     label, message = badge_text(name, query.validated_data, summary)
     return query.validated_data, label, message
 
 
-def badge_for(query: dict, label: str, message: str) -> badges.Badge:
+def badge_for(query: dict[str, Any], label: str, message: str) -> badges.Badge:
+    # The query serializer accepted only colours that parse_color() understands.
     return badges.Badge(
         label=label,
         message=message,
-        color=badges.parse_color(query["color"]),
-        label_color=badges.parse_color(query["labelColor"]),
+        color=badges.color(query["color"]),
+        label_color=badges.color(query["labelColor"]),
         style=query["style"],
     )
 
 
-def svg_response(request, badge: badges.Badge, status: int = 200) -> HttpResponse:
+def svg_response(request: HttpRequest, badge: badges.Badge, status: int = 200) -> HttpResponse:
     body = badge.svg().encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8", status=status)
@@ -192,11 +120,11 @@ def svg_response(request, badge: badges.Badge, status: int = 200) -> HttpRespons
     # Opened on its own, the image may run nothing and load nothing.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     if status == 200:
-        response = get_conditional_response(request, etag=etag, response=response)
+        return get_conditional_response(request, etag=etag, response=response) or response
     return response
 
 
-def not_found_badge(request, name: str) -> HttpResponse:
+def not_found_badge(request: Request, name: str) -> HttpResponse:
     """A grey "not found" badge, with the label and style asked for when they are valid."""
     query = BadgeQuerySerializer(data=request.query_params)
     params = query.validated_data if query.is_valid() else {}
@@ -205,7 +133,7 @@ def not_found_badge(request, name: str) -> HttpResponse:
         label=label,
         message="not found",
         color=badges.NAMED_COLORS[badges.NOT_FOUND_COLOR],
-        label_color=badges.parse_color(params.get("labelColor", badges.DEFAULT_LABEL_COLOR)),
+        label_color=badges.color(params.get("labelColor", badges.DEFAULT_LABEL_COLOR)),
         style=params.get("style", "flat"),
     )
     return svg_response(request, badge, status=404)
