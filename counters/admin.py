@@ -1,16 +1,19 @@
 """The Django admin is the registry: register, describe, enable and disable counters."""
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from counterhub.clients import client_address, client_key
 from counters import db
-from counters.history_admin import HistoryAdminMixin  # issue 4: history import/export
+from counters.history_admin import HistoryAdminMixin
 from counters.models import Counter, CounterDaily
 
 RECENT_DAYS_SHOWN = 30
@@ -36,45 +39,47 @@ class CounterAdmin(HistoryAdminMixin, admin.ModelAdmin):
     actions = [
         "enable_counters",
         "disable_counters",
-        # issue 4: history export (counters/history_admin.py)
+        # From HistoryAdminMixin (counters/history_admin.py).
         "export_history_csv",
         "export_history_json",
     ]
     readonly_fields = ["created_at", "recent_history"]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Counter]:
+        # The total is kept in counter_totals (migration 0006): summing every day of every
+        # listed counter is what that table exists to avoid.
         return (
             super()
             .get_queryset(request)
-            .annotate(total=Coalesce(Sum("daily__count"), 0), last_day=Max("daily__bucket_date"))
+            .annotate(total=Coalesce("all_time__total", 0), last_day=Max("daily__bucket_date"))
         )
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Counter | None = None) -> list[str]:
         # The name is the key of the history and of every client's URL: fixed once made.
         if obj is not None:
             return ["id", *self.readonly_fields]
         return []
 
-    def get_fields(self, request, obj=None):
+    def get_fields(self, request: HttpRequest, obj: Counter | None = None) -> list[Any]:
         if obj is None:
             return ["id", "description", "enabled"]
         return ["id", "description", "enabled", "created_at", "recent_history"]
 
     @admin.display(description="total", ordering="total")
-    def total(self, obj):
-        return obj.total
+    def total(self, obj: Any) -> int:
+        return int(obj.total)
 
     @admin.display(description="last day with data", ordering="last_day")
-    def last_day(self, obj):
+    def last_day(self, obj: Any) -> Any:
         return obj.last_day
 
     @admin.display(description="dashboard")
-    def charts(self, obj):
-        # Each counter's page on the dashboard (issue 3); "View on site" leads there too.
+    def charts(self, obj: Counter) -> SafeString:
+        # Each counter's page on the dashboard; "View on site" leads there too.
         return format_html('<a href="{}">charts</a>', obj.get_absolute_url())
 
     @admin.display(description=f"recent history (last {RECENT_DAYS_SHOWN} days with data)")
-    def recent_history(self, obj):
+    def recent_history(self, obj: Counter) -> str:
         days = obj.daily.order_by("-bucket_date").values_list("bucket_date", "count")[
             :RECENT_DAYS_SHOWN
         ]
@@ -87,26 +92,33 @@ class CounterAdmin(HistoryAdminMixin, admin.ModelAdmin):
             rows,
         )
 
-    def _set_enabled(self, request, queryset, enabled: bool):
+    def _set_enabled(
+        self, request: HttpRequest, queryset: QuerySet[Counter], enabled: bool
+    ) -> None:
         verb = "Enabled" if enabled else "Disabled"
         changed = [c for c in queryset if c.enabled != enabled]
         for counter in changed:
             counter.enabled = enabled
             counter.save(update_fields=["enabled"])
             self.log_change(request, counter, [{"changed": {"fields": ["enabled"]}}])
-        self.message_user(
-            request, f"{verb} {len(changed)} counter(s).", messages.SUCCESS if changed else None
-        )
+        if changed:
+            self.message_user(request, f"{verb} {len(changed)} counter(s).", messages.SUCCESS)
+        else:
+            state = "enabled" if enabled else "disabled"
+            message = f"No counter changed: the selected ones were {state} already."
+            self.message_user(request, message, messages.INFO)
 
     @admin.action(description="Enable selected counters", permissions=["change"])
-    def enable_counters(self, request, queryset):
+    def enable_counters(self, request: HttpRequest, queryset: QuerySet[Counter]) -> None:
         self._set_enabled(request, queryset, True)
 
     @admin.action(description="Disable selected counters", permissions=["change"])
-    def disable_counters(self, request, queryset):
+    def disable_counters(self, request: HttpRequest, queryset: QuerySet[Counter]) -> None:
         self._set_enabled(request, queryset, False)
 
-    def get_deleted_objects(self, objs, request):
+    def get_deleted_objects(
+        self, objs: Any, request: HttpRequest
+    ) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
         # The database deletes the history with its counter (ON DELETE CASCADE), which
         # Django's collector does not see: list it on the confirmation page, with what
         # is lost, so nobody deletes years of counts thinking only a name goes.
@@ -128,7 +140,7 @@ class CounterAdmin(HistoryAdminMixin, admin.ModelAdmin):
         return deleted, model_count, perms_needed, protected
 
 
-def throttled_login(request):
+def throttled_login(request: HttpRequest) -> HttpResponse:
     """The admin's login page, refusing a client's attempts beyond the login rate limit.
 
     Every POST counts, right or wrong, so a password cannot be guessed faster than

@@ -8,9 +8,9 @@ import csv
 import datetime
 import io
 import json
-import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import IO
 
 from django.conf import settings
 from django.db import DataError, transaction
@@ -35,10 +35,13 @@ class ImportResult:
     days: int
     total: int
 
-
-def today() -> datetime.date:
-    """Today in COUNTERHUB_TIME_ZONE, the zone the day buckets are days of."""
-    return datetime.datetime.now(zoneinfo.ZoneInfo(settings.COUNTERHUB_TIME_ZONE)).date()
+    def summary(self, source: str) -> str:
+        """The sentence the admin and import_history say, and the admin's history keeps."""
+        verb = "Added" if self.mode == "add" else "Replaced"
+        return (
+            f"{verb} {self.days} day(s) of {self.counter}, {self.total} use(s) in all, "
+            f"from {source}."
+        )
 
 
 def decode(data: bytes) -> str:
@@ -51,7 +54,8 @@ def decode(data: bytes) -> str:
 
 def parse_history_csv(text: str) -> list[tuple[datetime.date, int]]:
     """Every `date,count` line of `text`, checked; a `date,count` header line is allowed."""
-    latest = today()
+    # TIME_ZONE is COUNTERHUB_TIME_ZONE, the zone the day buckets are days of.
+    latest = timezone.localdate()
     counts: list[tuple[datetime.date, int]] = []
     seen: dict[datetime.date, int] = {}
     reader = csv.reader(io.StringIO(text))
@@ -136,7 +140,7 @@ def counters_to_export(names: Iterable[str] | None) -> list[Counter]:
     return [found[n] for n in sorted(found)]
 
 
-def _days(counters: list[Counter]):
+def _days(counters: list[Counter]) -> Iterator[tuple[str, datetime.date, int]]:
     return (
         CounterDaily.objects.filter(counter__in=counters)
         .order_by("counter_id", "bucket_date")
@@ -145,9 +149,42 @@ def _days(counters: list[Counter]):
     )
 
 
-def write_csv(counters: list[Counter], out, with_counter_column: bool) -> int:
-    """`date,count` lines (as import_history reads), or `counter,date,count` for several.
-    Returns the number of days written."""
+@dataclass(frozen=True)
+class Export:
+    """A history file: what the admin's export actions download and export_history writes."""
+
+    content: str
+    content_type: str
+    filename: str
+    counters: int
+    days: int
+
+
+def export(counters: list[Counter], format: str) -> Export:
+    """The history of `counters` as CSV or JSON.
+
+    CSV of one counter is `date,count` lines, the file import_history reads; of several,
+    `counter,date,count` lines. JSON holds every counter with its registry fields.
+    """
+    buffer = io.StringIO()
+    if format == "json":
+        days = write_json(counters, buffer)
+        content_type = "application/json"
+    else:
+        days = write_csv(counters, buffer, with_counter_column=len(counters) != 1)
+        content_type = "text/csv; charset=utf-8"
+    stem = counters[0].pk if len(counters) == 1 else "counterhub"
+    return Export(
+        content=buffer.getvalue(),
+        content_type=content_type,
+        filename=f"{stem}-history.{format}",
+        counters=len(counters),
+        days=days,
+    )
+
+
+def write_csv(counters: list[Counter], out: IO[str], with_counter_column: bool) -> int:
+    """`date,count` lines, or `counter,date,count` lines; the number of days written."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["counter", "date", "count"] if with_counter_column else ["date", "count"])
     written = 0
@@ -158,12 +195,12 @@ def write_csv(counters: list[Counter], out, with_counter_column: bool) -> int:
     return written
 
 
-def write_json(counters: list[Counter], out) -> int:
+def write_json(counters: list[Counter], out: IO[str]) -> int:
     """Every counter with its registry fields and its days, in one JSON document.
     Returns the number of days written."""
-    days: dict[str, list] = {c.id: [] for c in counters}
+    days: dict[str, list[tuple[datetime.date, int]]] = {c.id: [] for c in counters}
     for counter_id, day, count in _days(counters):
-        days[counter_id].append({"date": day.isoformat(), "count": count})
+        days[counter_id].append((day, count))
     document = {
         "time_zone": settings.COUNTERHUB_TIME_ZONE,
         "exported_at": timezone.now().isoformat(),
@@ -173,8 +210,8 @@ def write_json(counters: list[Counter], out) -> int:
                 "description": c.description,
                 "enabled": c.enabled,
                 "created_at": c.created_at.isoformat(),
-                "total": sum(d["count"] for d in days[c.id]),
-                "days": days[c.id],
+                "total": sum(count for _, count in days[c.id]),
+                "days": [{"date": day.isoformat(), "count": count} for day, count in days[c.id]],
             }
             for c in counters
         ],

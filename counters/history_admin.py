@@ -4,17 +4,19 @@ A mixin of CounterAdmin, kept apart so the registry's admin stays short. The imp
 reads the same files, with the same checks, as `manage.py import_history`.
 """
 
-import io
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from counters import history
+from counters.models import Counter
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -33,8 +35,9 @@ class ImportHistoryForm(forms.Form):
         help_text="Days not in the file are left alone either way.",
     )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         upload = cleaned.get("file")
         if upload is None:
             return cleaned
@@ -48,7 +51,7 @@ class ImportHistoryForm(forms.Form):
         return cleaned
 
 
-class HistoryAdminMixin:
+class HistoryAdminMixin(admin.ModelAdmin):
     """Import history into one counter; export the selected counters' history."""
 
     def get_urls(self):
@@ -74,11 +77,7 @@ class HistoryAdminMixin:
             except history.HistoryError as exc:
                 form.add_error("file", f"{exc} Nothing was imported.")
             else:
-                verb = "Added" if mode == "add" else "Replaced"
-                summary = (
-                    f"{verb} {result.days} day(s) of history, {result.total} use(s) in all, "
-                    f"from {form.cleaned_data['file'].name}."
-                )
+                summary = result.summary(form.cleaned_data["file"].name)
                 # The admin's history of the counter records who imported what.
                 self.log_change(request, counter, f"Imported history: {summary}")
                 self.message_user(request, summary, messages.SUCCESS)
@@ -93,18 +92,10 @@ class HistoryAdminMixin:
         }
         return TemplateResponse(request, "admin/counters/counter/import_history.html", context)
 
-    def _export(self, queryset, format: str) -> HttpResponse:
-        counters = list(queryset.order_by("id"))
-        buffer = io.StringIO()
-        if format == "json":
-            history.write_json(counters, buffer)
-            content_type = "application/json"
-        else:
-            history.write_csv(counters, buffer, with_counter_column=len(counters) != 1)
-            content_type = "text/csv; charset=utf-8"
-        stem = counters[0].pk if len(counters) == 1 else "counterhub"
-        response = HttpResponse(buffer.getvalue(), content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{stem}-history.{format}"'
+    def _export(self, queryset: QuerySet[Counter], format: str) -> HttpResponse:
+        exported = history.export(list(queryset.order_by("id")), format)
+        response = HttpResponse(exported.content, content_type=exported.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
         return response
 
     @admin.action(description="Export history of selected counters (CSV)", permissions=["view"])

@@ -1,4 +1,5 @@
-"""The registry of counters and their daily history, mirroring the seed's two tables."""
+"""The registry of counters and their daily history: the `counters` and `counter_daily`
+tables of migration 0001, and the totals that migration 0006's triggers keep."""
 
 import re
 
@@ -16,7 +17,7 @@ COUNTER_NAME_RULE = (
 
 
 def is_counter_name(value: str) -> bool:
-    """Whether `value` is a well-formed counter name (see API.md, Names)."""
+    """Whether `value` is a well-formed counter name (README: "Counter names")."""
     return COUNTER_NAME_RE.fullmatch(value) is not None
 
 
@@ -28,7 +29,7 @@ def validate_counter_name(value: str) -> None:
 
 
 class CurrentDate(models.Func):
-    """SQL's CURRENT_DATE, the seed's default for a bucket's day."""
+    """SQL's CURRENT_DATE, the default day of a bucket written by plain SQL."""
 
     template = "CURRENT_DATE"
     output_field = models.DateField()
@@ -43,7 +44,7 @@ class Counter(models.Model):
         verbose_name="name",
         help_text=f"{COUNTER_NAME_RULE.capitalize()}. It cannot be changed later.",
     )
-    # Nullable, as in the seed: rows written by plain SQL may leave it out.
+    # Nullable: rows written by plain SQL may leave it out.
     description = models.TextField(null=True, blank=True)  # noqa: DJ001
     enabled = models.BooleanField(
         db_default=True,
@@ -101,3 +102,27 @@ class CounterDaily(models.Model):
 
     def __str__(self):
         return f"{self.counter_id} {self.bucket_date}: {self.count}"
+
+
+class CounterTotal(models.Model):
+    """A counter's all-time total, kept by triggers on counter_daily (migration 0006) so
+    that nothing has to sum a counter's whole history. Read only: the triggers write it."""
+
+    counter = models.OneToOneField(
+        Counter,
+        primary_key=True,
+        # No foreign key in the database: see migration 0006.
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        db_column="counter_id",
+        related_name="all_time",
+    )
+    total = models.BigIntegerField()
+    last_updated = models.DateTimeField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "counter_totals"
+
+    def __str__(self) -> str:
+        return f"{self.counter_id}: {self.total}"

@@ -83,6 +83,26 @@ def test_disabling_many_at_once(admin, make_counter):
     assert list(Counter.objects.filter(enabled=False).values_list("id", flat=True)) == ["a1", "b2"]
 
 
+@pytest.mark.parametrize(
+    ("action", "enabled", "state"),
+    [("disable_counters", False, "disabled"), ("enable_counters", True, "enabled")],
+)
+def test_action_on_counters_already_in_that_state_says_nothing_changed(
+    admin, make_counter, action, enabled, state
+):
+    make_counter("portfolio", enabled=enabled)
+
+    response = admin.post(
+        CHANGELIST, {"action": action, "_selected_action": ["portfolio"]}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [
+        f"No counter changed: the selected ones were {state} already."
+    ]
+    assert not LogEntry.objects.filter(object_id="portfolio").exists()
+
+
 def test_enable_and_disable_are_recorded_in_the_history_with_the_user(admin, make_counter):
     make_counter("portfolio")
 

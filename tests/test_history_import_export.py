@@ -8,6 +8,7 @@ import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from counters import history
 from counters.models import CounterDaily
@@ -109,9 +110,9 @@ def test_import_refuses_a_bad_file_naming_the_line(make_counter, tmp_path, text,
 
 
 def test_import_refuses_future_days_in_the_service_time_zone(make_counter, tmp_path, settings):
-    settings.COUNTERHUB_TIME_ZONE = "Pacific/Kiritimati"
+    settings.COUNTERHUB_TIME_ZONE = settings.TIME_ZONE = "Pacific/Kiritimati"
     make_counter("portfolio")
-    tomorrow = history.today() + datetime.timedelta(days=1)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
 
     with pytest.raises(CommandError, match=f"Line 2 .*{tomorrow} is in the future"):
         call_command(
@@ -123,11 +124,11 @@ def test_import_of_today_is_allowed(make_counter, tmp_path):
     make_counter("portfolio")
 
     call_command(
-        "import_history", "portfolio", csv_file(tmp_path, f"{history.today()},3\n"),
+        "import_history", "portfolio", csv_file(tmp_path, f"{timezone.localdate()},3\n"),
         stdout=io.StringIO(),
     )  # fmt: skip
 
-    assert history_of("portfolio") == {history.today(): 3}
+    assert history_of("portfolio") == {timezone.localdate(): 3}
 
 
 def test_import_is_all_or_nothing(make_counter, tmp_path):
@@ -274,7 +275,7 @@ def test_admin_import_writes_history_and_records_who_did_it(admin_client, admin_
     entry = LogEntry.objects.get(object_id="portfolio")
     assert (entry.user, entry.action_flag) == (admin_user, CHANGE)
     assert entry.change_message == (
-        "Imported history: Added 2 day(s) of history, 11 use(s) in all, from old.csv."
+        "Imported history: Added 2 day(s) of portfolio, 11 use(s) in all, from old.csv."
     )
 
 

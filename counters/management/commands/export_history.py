@@ -1,7 +1,5 @@
 """manage.py export_history [NAME ...]: counters' daily history as CSV or JSON."""
 
-import io
-
 from django.core.management.base import BaseCommand, CommandError
 
 from counters import history
@@ -10,7 +8,7 @@ from counters import history
 class Command(BaseCommand):
     help = (
         "Export daily history. CSV: date,count lines for one counter (what import_history "
-        "reads), counter,date,count lines for several or all. JSON: every counter with its "
+        "reads), counter,date,count lines for several. JSON: every counter with its "
         "description, state and days."
     )
 
@@ -24,17 +22,15 @@ class Command(BaseCommand):
             counters = history.counters_to_export(names or None)
         except history.HistoryError as exc:
             raise CommandError(str(exc))
-        buffer = io.StringIO()
-        if format == "json":
-            days = history.write_json(counters, buffer)
-        else:
-            days = history.write_csv(counters, buffer, with_counter_column=len(names) != 1)
+        exported = history.export(counters, format)
         if not output:
-            self.stdout.write(buffer.getvalue(), ending="")
+            self.stdout.write(exported.content, ending="")
             return
         try:
             with open(output, "w", newline="") as f:
-                f.write(buffer.getvalue())
+                f.write(exported.content)
         except OSError as exc:
             raise CommandError(f"Cannot write {output}: {exc.strerror}.")
-        self.stderr.write(f"Wrote {len(counters)} counter(s), {days} day(s), to {output}.")
+        self.stderr.write(
+            f"Wrote {exported.counters} counter(s), {exported.days} day(s), to {output}."
+        )

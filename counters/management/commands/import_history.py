@@ -39,7 +39,4 @@ class Command(BaseCommand):
             result = history.import_history(name, counts, mode)
         except history.HistoryError as exc:
             raise CommandError(f"{file}: {exc} Nothing was imported.")
-        verb = "Added" if mode == "add" else "Replaced"
-        self.stdout.write(
-            f"{verb} {result.days} day(s) of {name}, {result.total} use(s) in all, from {file}."
-        )
+        self.stdout.write(result.summary(file))
