@@ -20,7 +20,7 @@ help:
 	@echo "make test     set up and run the whole test suite"
 	@echo "make bench    load benchmark against its ceilings (bench/README.md; needs wrk)"
 	@echo "make demo     add demo counters with history (for local development)"
-	@echo "make lint     ruff check and format check"
+	@echo "make lint     ruff check, format check and mypy"
 	@echo "make stop-db  stop the embedded PostgreSQL"
 	@echo "make clean    remove the virtualenv and collected static files (keeps .data/)"
 
@@ -64,6 +64,7 @@ demo: $(VENV)/.installed-run
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .

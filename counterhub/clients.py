@@ -3,9 +3,10 @@
 import ipaddress
 
 from django.conf import settings
+from django.http import HttpRequest
 
 
-def client_address(request) -> str:
+def client_address(request: HttpRequest) -> str:
     """The client's IP address: REMOTE_ADDR, or behind a proxy the address it added.
 
     The rightmost X-Forwarded-For entry is the one our own proxy appended; entries to its

@@ -15,7 +15,9 @@ import sys
 import tempfile
 import urllib.parse
 import warnings
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 DATABASE_NAME = "counterhub"
 
@@ -32,7 +34,7 @@ class EmbeddedDatabaseError(RuntimeError):
     """The embedded PostgreSQL could not be started."""
 
 
-def embedded_settings(pgdata: Path) -> dict:
+def embedded_settings(pgdata: Path) -> dict[str, Any]:
     """Start the embedded cluster if needed and return Django's DATABASES entry for it."""
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -58,7 +60,7 @@ def embedded_settings(pgdata: Path) -> dict:
     }
 
 
-def database_url(settings_dict: dict) -> str:
+def database_url(settings_dict: Mapping[str, Any]) -> str:
     """A DATABASE_URL (libpq URL) for a Django DATABASES entry, for servers and tools
     started beside it: the tests' gunicorn servers, the benchmark."""
     host = settings_dict["HOST"] or "localhost"
@@ -71,7 +73,7 @@ def database_url(settings_dict: dict) -> str:
     return f"postgresql://{credentials}{host}{port}/{settings_dict['NAME']}"
 
 
-def _ensure_database(socket_dir, port) -> None:
+def _ensure_database(socket_dir: str | Path, port: int) -> None:
     import psycopg
 
     with psycopg.connect(
@@ -93,7 +95,7 @@ def _system_bin_dir() -> Path | None:
     return Path(candidates[0]).parent if candidates else None
 
 
-def _start_with_system_postgres(pgdata: Path):
+def _start_with_system_postgres(pgdata: Path) -> tuple[Path, int]:
     bin_dir = _system_bin_dir()
     if bin_dir is None:
         raise EmbeddedDatabaseError(HOW_TO_GET_POSTGRES)
@@ -122,7 +124,7 @@ def _start_with_system_postgres(pgdata: Path):
     return pgdata, port
 
 
-def _run(args, check=True) -> subprocess.CompletedProcess:
+def _run(args: Sequence[str | Path], check: bool = True) -> subprocess.CompletedProcess[str]:
     # Output goes to a file, not a pipe: the server started by `pg_ctl start` inherits
     # the descriptors and would keep a pipe open, so reading it would never finish.
     with tempfile.TemporaryFile("w+") as output:
@@ -150,7 +152,7 @@ def _pg_ctl(pgdata: Path, *args: str) -> int:
     # pgserver runs the server as its own system user when we are root.
     user = "pgserver" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
     try:
-        print(commands.pg_ctl(list(args), pgdata=pgdata, user=user), end="")
+        print(commands.pg_ctl(list(args), pgdata=pgdata, user=user), end="")  # type: ignore[attr-defined]
         return 0
     except subprocess.CalledProcessError as exc:
         print(exc.output or "", end="")

@@ -13,8 +13,11 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from counterhub.clients import client_address
 
@@ -33,7 +36,7 @@ access_log = logging.getLogger("counterhub.access")
 class RequestIdFilter(logging.Filter):
     """Adds the id of the request being served (or None) to every record."""
 
-    def filter(self, record):
+    def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
             # Django logs a 5xx after the middleware has returned, with the request.
             request = getattr(record, "request", None)
@@ -47,7 +50,7 @@ class JsonFormatter(logging.Formatter):
 
     ACCESS_FIELDS = ("method", "path", "status", "duration_ms", "client")
 
-    def format(self, record):
+    def format(self, record: logging.LogRecord) -> str:
         entry = {
             "time": datetime.datetime.fromtimestamp(record.created, datetime.UTC).isoformat(
                 timespec="milliseconds"
@@ -69,12 +72,12 @@ class RequestLogMiddleware:
     """Gives each request an id (X-Request-ID, also on the response) and logs one line
     for it when the response is ready."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]):
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         started = time.perf_counter()
-        request_id = request.request_id = self._request_id(request)
+        request_id = request.request_id = self._request_id(request)  # type: ignore[attr-defined]
         token = request_id_var.set(request_id)
         try:
             response = self.get_response(request)
@@ -97,9 +100,9 @@ class RequestLogMiddleware:
             request_id_var.reset(token)
 
     @staticmethod
-    def _request_id(request) -> str:
+    def _request_id(request: HttpRequest) -> str:
         if settings.COUNTERHUB_BEHIND_PROXY:
-            given = request.META.get("HTTP_X_REQUEST_ID", "")
+            given = str(request.META.get("HTTP_X_REQUEST_ID", ""))
             if REQUEST_ID_RE.fullmatch(given):
                 return given
         return uuid.uuid4().hex

@@ -1,4 +1,4 @@
-"""The dashboard: pages for people who look at their counters (issue 3).
+"""The dashboard: pages for people who look at their counters (README: "The dashboard").
 
 The overview is rendered here from one query; the counter page draws its charts in the
 browser from the public series API, so the dashboard is a client of the same contract as

@@ -28,7 +28,7 @@ HOW_TO_GET_CHROMIUM = (
     f"{SKIP_SETTING}=true to skip the browser tests."
 )
 STAFF_USERNAME = "staff"
-STAFF_PASSWORD = "a-staff-password-for-tests"  # noqa: S105 (a test user's)
+STAFF_PASSWORD = "a-staff-password-for-tests"
 
 
 def skip_requested() -> bool:

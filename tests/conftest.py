@@ -19,7 +19,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from counterhub.database import database_url  # noqa: F401 (the test files import it from here)
+from counterhub.database import database_url
 from counters.models import Counter
 
 BASE_DIR = Path(__file__).resolve().parent.parent

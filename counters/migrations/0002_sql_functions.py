@@ -1,22 +1,22 @@
-"""The SQL functions that count and read, and the backend-only permissions (seed, part 1).
+"""The SQL functions that count and read, and the backend-only permissions (docs/schema.md).
 
 Every function pins its search_path: a caller's search_path cannot swap the tables or
-operators it uses. The tables live in the public schema, as in the seed. The time zone is
+operators it uses. The tables live in the public schema, as designed. The time zone is
 an argument, so the day a use lands in never depends on the session's TimeZone setting.
 """
 
 from django.db import migrations
 
-# Django creates two things the seed's tables do not have, undone here so the tables
-# match the seed exactly: a text_pattern_ops index beside the text primary key (names are
+# Django creates two things the designed tables (docs/schema.md) do not have, undone here
+# so the tables match the design exactly: a text_pattern_ops index beside the text primary key (names are
 # never searched with LIKE by the service), and a DEFERRABLE foreign key. This lives here,
 # not in 0001, because Django creates 0001's constraints only when that migration ends.
-MATCH_SEED = """
+MATCH_DESIGN = """
 drop index counters_id_a8f92718_like;
 alter table counter_daily
     alter constraint counter_daily_counter_id_01652691_fk_counters_id not deferrable;
 """
-UNDO_MATCH_SEED = """
+UNDO_MATCH_DESIGN = """
 create index counters_id_a8f92718_like on counters (id text_pattern_ops);
 alter table counter_daily
     alter constraint counter_daily_counter_id_01652691_fk_counters_id
@@ -136,6 +136,6 @@ class Migration(migrations.Migration):
     dependencies = [("counters", "0001_tables")]
 
     operations = [
-        migrations.RunSQL(MATCH_SEED, reverse_sql=UNDO_MATCH_SEED),
+        migrations.RunSQL(MATCH_DESIGN, reverse_sql=UNDO_MATCH_DESIGN),
         migrations.RunSQL(FUNCTIONS, reverse_sql=DROP_FUNCTIONS),
     ]

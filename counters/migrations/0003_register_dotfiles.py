@@ -1,4 +1,4 @@
-"""Register `dotfiles`, the first counter allowed in production (seed, part 2).
+"""Register `dotfiles`, the first counter allowed in production (docs/schema.md).
 
 Idempotent: a registry that already has it keeps its description and state. Undoing it
 removes the registration only while it has no history, so no count is ever dropped.

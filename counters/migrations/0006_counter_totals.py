@@ -3,7 +3,7 @@
 Without it, every POST (its `total`) and every summary added up all of a counter's
 days: three years of history made both a quarter slower (docs/performance.md). Triggers
 on counter_daily keep the table right whoever writes the days (the increment, an import,
-a delete, a truncate), so the seed's tables and their writers stay as they are. The
+a delete, a truncate), so the designed tables (docs/schema.md) and their writers stay as they are. The
 increment's trigger updates the total's row in the same transaction, after the day's row
 lock is taken: concurrent increments already wait for each other there, so none waits
 longer, and the total it reads back is exactly its own.

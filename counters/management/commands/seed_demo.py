@@ -1,4 +1,5 @@
-"""Demo counters with history, for local development (the seed's seed.sql).
+"""Demo counters with history, for local development (docs/schema.md: made-up history
+lives here, never in migrations).
 
 Never used by migrations: structure and production registrations live there, fake usage
 lives here. Running it again rewrites the same demo history.
