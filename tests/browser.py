@@ -15,7 +15,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 
-from tests.conftest import database_url, gunicorn_server
+from counterhub.database import database_url
+from tests.support import gunicorn_server
 
 # COUNTERHUB_CHROMIUM points the tests at another Chromium build (not Debian's).
 CHROMIUM = os.environ.get("COUNTERHUB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -90,8 +91,8 @@ def browser_server(django_db_setup, django_db_blocker):
     is dropped. Tests write their rows with `transactional_db` so that it sees them."""
     # The tests' SECRET_KEY, so that sessions made here (staff_page) are valid there.
     env = {"SECRET_KEY": settings.SECRET_KEY}
-    with gunicorn_server(database_url(connection.settings_dict), workers=2, env=env) as url:
-        yield url
+    with gunicorn_server(database_url(connection.settings_dict), workers=2, env=env) as server:
+        yield server.url
 
 
 @pytest.fixture

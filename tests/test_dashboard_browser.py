@@ -12,12 +12,13 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from counterhub.database import database_url
 from counters import db
 from counters.api.buckets import bucket_count
 from counters.management.commands.seed_demo import demo_history
 from counters.models import Counter
 from tests.browser import log_in
-from tests.conftest import BASE_DIR, database_url, gunicorn_server
+from tests.support import BASE_DIR, gunicorn_server
 
 pytestmark = pytest.mark.browser
 
@@ -212,7 +213,8 @@ def test_dashboard_needs_a_login_unless_it_is_public(browser_page, browser_serve
     page.goto(f"{browser_server}/counters/portfolio/")
     assert page.url.startswith(f"{browser_server}/admin/login/")
     public_env = {"COUNTERHUB_PUBLIC_DASHBOARD": "true"}
-    with gunicorn_server(database_url(connection.settings_dict), 1, public_env) as public:
+    with gunicorn_server(database_url(connection.settings_dict), 1, public_env) as server:
+        public = server.url
         page.goto(f"{public}/counters/portfolio/")
         page.wait_for_selector(READY)
         assert page.url == f"{public}/counters/portfolio/"

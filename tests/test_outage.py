@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.conftest import BASE_DIR, database_url, gunicorn_server, subprocess_env
+from counterhub.database import database_url
+from tests.support import BASE_DIR, gunicorn_server, subprocess_env
 
 pgserver = pytest.importorskip("pgserver")
-psutil = pytest.importorskip("psutil")
 from pgserver import _commands  # noqa: E402
 
 LOAD_THREADS = 3
@@ -94,16 +94,6 @@ def start_again(server, socket_dir) -> None:
     pg_ctl(server, "-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(server.log), "start")
 
 
-def worker_pids(base_url: str) -> set[int]:
-    port = int(base_url.rsplit(":", 1)[1])
-    masters = [
-        p
-        for p in psutil.Process().children()
-        if "gunicorn" in " ".join(p.cmdline()) and f":{port}" in " ".join(p.cmdline())
-    ]
-    return {child.pid for master in masters for child in master.children()}
-
-
 def test_database_outage_is_503_then_recovers_and_loses_nothing(throwaway_postgres, tmp_path):
     server = throwaway_postgres
     info = server.get_postmaster_info()
@@ -123,8 +113,9 @@ def test_database_outage_is_503_then_recovers_and_loses_nothing(throwaway_postgr
     # The rate limit stays on (its table lives through the restart), high enough here.
     log_path = tmp_path / "gunicorn.log"
     env = {"COUNTERHUB_RATE_LIMIT": "1000000"}
-    with gunicorn_server(db_url, workers=2, env=env, log_path=log_path) as base:
-        workers_before = worker_pids(base)
+    with gunicorn_server(db_url, workers=2, env=env, log_path=log_path) as gunicorn:
+        base = gunicorn.url
+        workers_before = set(gunicorn.worker_pids())
         load = Load(f"{base}/count/outage")
         threads = [threading.Thread(target=load.run) for _ in range(LOAD_THREADS)]
         for t in threads:
@@ -145,7 +136,7 @@ def test_database_outage_is_503_then_recovers_and_loses_nothing(throwaway_postgr
             load.stop.set()
             for t in threads:
                 t.join()
-        workers_after = worker_pids(base)
+        workers_after = set(gunicorn.worker_pids())
         # Restarted once more with no request in between: every worker holds a connection
         # the restart broke, and /healthz still answers 200 at once.
         pg_ctl(server, "-w", "stop")

@@ -9,7 +9,7 @@ import sys
 import pytest
 from django.contrib.auth.models import User
 
-from tests.conftest import BASE_DIR, subprocess_env
+from tests.support import BASE_DIR, subprocess_env
 
 
 def readme_text() -> str:

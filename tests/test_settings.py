@@ -3,15 +3,12 @@
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from counterhub.settings import envbool, envint, envlist
-from tests.conftest import subprocess_env
-
-BASE_DIR = Path(__file__).resolve().parent.parent
+from tests.support import BASE_DIR, subprocess_env
 
 
 def test_envbool_reads_true_and_false(monkeypatch):

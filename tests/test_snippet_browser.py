@@ -13,14 +13,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from tests.conftest import database_url, free_port, gunicorn_server
+from counterhub.database import database_url
+from tests.support import BASE_DIR, free_port, gunicorn_server
 
 pytestmark = pytest.mark.browser
 
 # COUNTERHUB_CHROMIUM names another Chromium build, as for the dashboard's browser tests.
 CHROMIUM = os.environ.get("COUNTERHUB_CHROMIUM") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SNIPPET = Path(__file__).resolve().parent.parent / "counters" / "static" / "counterhub.js"
+SNIPPET = BASE_DIR / "counters" / "static" / "counterhub.js"
 
 PAGE = """<!doctype html>
 <html><head><title>A visitor's page</title>
@@ -78,8 +79,8 @@ def service(django_db_setup, django_db_blocker):
         call_command("collectstatic", interactive=False, verbosity=0)
     with django_db_blocker.unblock():
         url = database_url(connection.settings_dict)
-    with gunicorn_server(url, workers=2) as base_url:
-        yield base_url
+    with gunicorn_server(url, workers=2) as server:
+        yield server.url
 
 
 @pytest.fixture
