@@ -55,7 +55,7 @@ test: $(VENV)/.installed-dev staticfiles/staticfiles.json
 # The service as deployed under wrk, beside its database and server ceilings; see
 # bench/README.md. BENCH_ARGS="--seconds 3 --runs 1" for a quick look.
 bench: $(VENV)/.installed-run staticfiles/staticfiles.json
-	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 demo: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput

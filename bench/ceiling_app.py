@@ -9,6 +9,8 @@ service's POST rate divided by this one is the share the framework leaves.
 import json
 import os
 import threading
+from collections.abc import Callable
+from typing import Any
 
 import psycopg
 
@@ -17,7 +19,7 @@ SQL = "select * from count_use(%s, %s, %s, %s, %s)"
 _local = threading.local()
 
 
-def application(environ, start_response):
+def application(environ: dict[str, Any], start_response: Callable[..., object]) -> list[bytes]:
     connection = getattr(_local, "connection", None)
     if connection is None or connection.closed:
         connection = _local.connection = psycopg.connect(
@@ -26,6 +28,7 @@ def application(environ, start_response):
     name = environ["PATH_INFO"].rsplit("/", 1)[-1]
     # The service's call with its rate limit off (max_hits 0), as the benchmark runs it.
     row = connection.execute(SQL, [name, "UTC", environ.get("REMOTE_ADDR", ""), 0, 60]).fetchone()
+    assert row is not None, "count_use returns one row"
     _, _, counter, _, date, count, total = row
     body = json.dumps(
         {"counter": counter, "date": date.isoformat(), "count": count, "total": total}
