@@ -1,5 +1,5 @@
 """A database outage under load: 503s while it is down, recovery by the same workers,
-and no acknowledged count lost (issue 5, faults).
+and no acknowledged count lost (README: "When the database goes away").
 
 The suite's own database is never stopped: this test starts a throwaway embedded
 PostgreSQL, migrates it, serves it with gunicorn, stops and starts it under load.
