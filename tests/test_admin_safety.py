@@ -1,4 +1,4 @@
-"""Admin safety (issue 5): staff only, throttled logins, every registry change in the
+"""Admin safety (README: "Admin"): staff only, throttled logins, every registry change in the
 history with who made it, and markup in descriptions shown as text."""
 
 import pytest

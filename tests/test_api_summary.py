@@ -1,4 +1,4 @@
-"""GET /count/{name}: a counter's summary (API.md)."""
+"""GET /count/{name}: a counter's summary (README, "The API")."""
 
 import datetime
 
@@ -43,7 +43,8 @@ def test_summary_of_unregistered_counter_is_404(client, db):
     response = client.get("/count/nope")
 
     assert response.status_code == 404
-    assert response.json()["detail"]
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "No counter named 'nope' is registered."}
 
 
 def test_summary_never_increments(client, make_counter):

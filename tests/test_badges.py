@@ -10,6 +10,11 @@ from counters import badges
 from counters.models import CounterDaily
 
 SVG = "{http://www.w3.org/2000/svg}"
+NOT_A_COLOR = (
+    "Must be a colour name (brightgreen, green, yellow, yellowgreen, orange, red, blue, grey, "
+    "lightgrey, gray, lightgray, critical, important, success, informational, inactive) or a "
+    "hex code such as ff8800."
+)
 
 
 def parse(response) -> ET.Element:
@@ -200,25 +205,26 @@ def test_unknown_query_parameters_are_ignored(client, make_counter):
 
 
 @pytest.mark.parametrize(
-    ("parameter", "value"),
+    ("parameter", "value", "message"),
     [
-        ("color", "notacolor"),
-        ("labelColor", "12345"),
-        ("style", "plastic"),
-        ("value", "1y"),
-        ("abbreviated", "maybe"),
-        ("label", "x" * 101),
-        ("label", "bell\x07"),
+        ("color", "notacolor", NOT_A_COLOR),
+        ("labelColor", "12345", NOT_A_COLOR),
+        ("style", "plastic", '"plastic" is not a valid choice.'),
+        ("value", "1y", '"1y" is not a valid choice.'),
+        ("abbreviated", "maybe", "Must be a valid boolean."),
+        ("label", "x" * 101, "Ensure this field has no more than 100 characters."),
+        ("label", "bell\x07", "Must not contain control characters."),
     ],
 )
 @pytest.mark.parametrize("endpoint", ["badge.svg", "badge.json"])
-def test_bad_parameter_is_400_naming_it(client, make_counter, endpoint, parameter, value):
+def test_bad_parameter_is_400_naming_it(client, make_counter, endpoint, parameter, value, message):
     make_counter("portfolio")
 
     response = client.get(f"/count/portfolio/{endpoint}", {parameter: value})
 
     assert response.status_code == 400
-    assert parameter in response.json()
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {parameter: [message]}
 
 
 def test_unknown_counter_is_a_grey_not_found_badge_with_404(client, db):
@@ -336,7 +342,8 @@ def test_json_badge_of_unknown_counter_is_404(client, db):
     response = client.get("/count/nope/badge.json")
 
     assert response.status_code == 404
-    assert "nope" in response.json()["detail"]
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "No counter named 'nope' is registered."}
 
 
 def test_badges_are_in_the_openapi_schema(client, db):

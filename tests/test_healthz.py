@@ -1,4 +1,4 @@
-"""GET /healthz: a cheap database check for load balancers (issue 5).
+"""GET /healthz: a cheap database check for load balancers (README: "Health checks").
 
 Its 503 while the database is down is proven against a real outage in test_outage.py.
 """

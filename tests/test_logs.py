@@ -1,4 +1,4 @@
-"""Logs: one JSON line per request, a request id on every response and error (issue 5)."""
+"""Logs: one JSON line per request, a request id on every response and error (README: "Logs")."""
 
 import json
 import logging

@@ -1,4 +1,4 @@
-"""The per-client rate limit on POST /count/{name}, kept in PostgreSQL (issue 5, abuse)."""
+"""The per-client rate limit on POST /count/{name}, kept in PostgreSQL (README, "Rate limit")."""
 
 import pytest
 from django.db import connection
@@ -31,8 +31,14 @@ def test_post_over_the_limit_is_429_with_retry_after(client, make_counter, limit
 
     assert response.status_code == 429
     assert response["Content-Type"] == "application/json"
-    assert "Too many requests" in response.json()["detail"]
-    assert 1 <= int(response["Retry-After"]) <= 60
+    retry_after = int(response["Retry-After"])
+    assert 1 <= retry_after <= 60
+    # DRF's wording for the wait: "1 second", "41 seconds".
+    wait = f"{retry_after} second" + ("s" if retry_after != 1 else "")
+    assert response.json() == {
+        "detail": "Too many requests from this address. Try again later. "
+        f"Expected available in {wait}."
+    }
 
 
 def test_limited_post_is_not_counted(client, make_counter, limit_of_three):

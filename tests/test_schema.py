@@ -1,4 +1,4 @@
-"""The tables mirror the seed exactly, migrations undo cleanly, and models match them."""
+"""The tables mirror docs/schema.md exactly, migrations undo cleanly, and models match them."""
 
 import io
 

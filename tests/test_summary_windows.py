@@ -1,4 +1,4 @@
-"""GET /count/{name}: today, last_7_days, last_30_days and time_zone (issue 4)."""
+"""GET /count/{name}: today, last_7_days, last_30_days and time_zone (README: "The API")."""
 
 import datetime
 import zoneinfo
