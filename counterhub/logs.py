@@ -44,6 +44,20 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class DisallowedHostFilter(logging.Filter):
+    """Django logs a Host outside ALLOWED_HOSTS at ERROR, quoting it: a client's mistake,
+    in the client's words. Logged at WARNING instead (so LOG_LEVEL=ERROR drops it),
+    without the header."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.msg, record.args, record.exc_info = DISALLOWED_HOST_MESSAGE, (), None
+        return logging.getLogger().isEnabledFor(logging.WARNING)
+
+
+DISALLOWED_HOST_MESSAGE = "Refused a request whose Host header is not in ALLOWED_HOSTS."
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per record: time, level, logger, message, request_id, and the
     access fields for request lines."""

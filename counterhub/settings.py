@@ -100,8 +100,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every response (redirects and errors too) has a request id and a log line.
     "counterhub.logs.RequestLogMiddleware",
-    "django.middleware.security.SecurityMiddleware",
+    # Before anything can use the database: a connection a restart broke is replaced.
+    "counterhub.outage.OutageMiddleware",
+    "counterhub.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Inside the security headers' middleware, outside whitenoise's and the views' answers:
+    # a page's bodiless error (a 405) gets the project's page (counterhub/errors.py).
+    "counterhub.errors.ErrorPageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -111,6 +116,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# A failed CSRF check is answered like every other error of its path (counterhub/errors.py).
+CSRF_FAILURE_VIEW = "counterhub.errors.csrf_failure"
 
 ROOT_URLCONF = "counterhub.urls"
 WSGI_APPLICATION = "counterhub.wsgi.application"
@@ -258,7 +266,10 @@ COUNTERHUB_PUBLIC_DASHBOARD = envbool("COUNTERHUB_PUBLIC_DASHBOARD", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "counterhub.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "counterhub.logs.RequestIdFilter"},
+        "disallowed_host": {"()": "counterhub.logs.DisallowedHostFilter"},
+    },
     "formatters": {"json": {"()": "counterhub.logs.JsonFormatter"}},
     "handlers": {
         "console": {
@@ -274,7 +285,9 @@ LOGGING = {
         # Django logs a warning for every 4xx ("Not Found: /count/x"); those are
         # answers, not faults, and the access line already records them.
         "django.request": {"level": "ERROR"},
-        "django.security.DisallowedHost": {"level": "ERROR"},
+        # A Host not in ALLOWED_HOSTS is the client's mistake (a scanner, a misdirected
+        # request): a WARNING without the header's text, which the client chose.
+        "django.security.DisallowedHost": {"filters": ["disallowed_host"]},
     },
 }
 

@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from counterhub.clients import client_address, client_key
+from counterhub.errors import error_page
 from counters import db
 from counters.history_admin import HistoryAdminMixin
 from counters.models import Counter, CounterDaily
@@ -153,11 +154,5 @@ def throttled_login(request: HttpRequest) -> HttpResponse:
             settings.COUNTERHUB_LOGIN_RATE_LIMIT_WINDOW,
         )
         if wait is not None:
-            response = HttpResponse(
-                f"Too many login attempts from this address. Try again in {wait} seconds.",
-                status=429,
-                content_type="text/plain; charset=utf-8",
-            )
-            response["Retry-After"] = str(wait)
-            return response
+            return error_page(request, 429, retry_after=wait)
     return admin.site.login(request)

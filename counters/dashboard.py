@@ -14,6 +14,7 @@ from django.shortcuts import render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from counters import db
 from counters.models import Counter, is_counter_name
@@ -33,8 +34,9 @@ def dashboard_access(view):
             return view(request, *args, **kwargs)
         return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
 
-    # The pages hold figures that may be private: no shared cache may keep them.
-    return never_cache(wrapper)
+    # The pages hold figures that may be private: no shared cache may keep them. They
+    # only show: any other method is a 405.
+    return never_cache(require_safe(wrapper))
 
 
 def sparkline_points(counts: list[int], width=SPARKLINE_WIDTH, height=SPARKLINE_HEIGHT) -> str:

@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, connection
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError, connection
 
 
 class CounterNotFound(Exception):
@@ -23,6 +23,14 @@ class CounterNotFound(Exception):
 
 class CounterDisabled(Exception):
     """The counter is registered but refuses increments."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+class CounterFull(Exception):
+    """One more would pass the largest count a day or a total can hold (a bigint)."""
 
     def __init__(self, name: str):
         super().__init__(name)
@@ -90,6 +98,9 @@ def count_use(name: str, client_key: str) -> Increment:
     except IntegrityError:
         # The counter was deleted between the function's lookup and its insert.
         raise CounterNotFound(name) from None
+    except DataError:
+        # The day's count or the total is at the largest bigint (an import put it there).
+        raise CounterFull(name) from None
     if limited:
         raise RateLimited(retry_after)
     if counter is None:

@@ -16,6 +16,7 @@ import datetime
 from typing import Any
 
 from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -28,7 +29,7 @@ from rest_framework.views import APIView
 from counterhub.clients import client_address, client_key
 from counters import db
 from counters.api.buckets import MAX_FILLED_BUCKETS, bucket_count, zero_filled
-from counters.api.errors import DATABASE_RETRY_AFTER_SECONDS
+from counters.api.errors import DATABASE_RETRY_AFTER_SECONDS, BodyTooLarge
 from counters.api.negotiation import SeriesCSVRenderer, SeriesNegotiation
 from counters.api.serializers import (
     ErrorSerializer,
@@ -40,6 +41,9 @@ from counters.api.serializers import (
     body,
 )
 from counters.models import is_counter_name
+
+# The counting POST needs no body; a small one (a form's fields) is allowed and ignored.
+MAX_COUNT_BODY_BYTES = 1024
 
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Unregistered or malformed name.")
 UNAVAILABLE = OpenApiResponse(ErrorSerializer, description="The database is unreachable.")
@@ -73,6 +77,10 @@ class CountView(CounterAPIView):
             200: IncrementSerializer,
             403: OpenApiResponse(ErrorSerializer, description="The counter is disabled."),
             404: NOT_FOUND,
+            409: OpenApiResponse(
+                ErrorSerializer, description="The count or total is at the largest bigint."
+            ),
+            413: OpenApiResponse(ErrorSerializer, description="A body over 1024 bytes."),
             429: OpenApiResponse(
                 ErrorSerializer, description="Too many POSTs from this client address."
             ),
@@ -80,6 +88,7 @@ class CountView(CounterAPIView):
         },
     )
     def post(self, request: Request, name: str) -> Response:
+        refuse_large_body(request)
         increment = db.count_use(name, client_key(client_address(request)))
         return Response(body(IncrementSerializer, increment))
 
@@ -90,6 +99,22 @@ class CountView(CounterAPIView):
     )
     def get(self, request: Request, name: str) -> Response:
         return Response(body(SummarySerializer, db.counter_summary(name)))
+
+
+def refuse_large_body(request: HttpRequest) -> None:
+    """A 413 for a body over MAX_COUNT_BODY_BYTES, before anything is counted.
+
+    The body is ignored, but a client sending megabytes may see its connection cut while
+    it still sends, and retry a count that was made: refusing first keeps retries safe.
+    A chunked body (no Content-Length) is read up to one byte past the limit.
+    """
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit() or int(length) > MAX_COUNT_BODY_BYTES:
+        raise BodyTooLarge()
+    if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        stream = request.META.get("wsgi.input")
+        if stream is not None and len(stream.read(MAX_COUNT_BODY_BYTES + 1)) > MAX_COUNT_BODY_BYTES:
+            raise BodyTooLarge()
 
 
 class SeriesView(CounterAPIView):
