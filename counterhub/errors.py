@@ -88,8 +88,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 class ErrorPageMiddleware:
-    """Gives a page's bodiless error answer (Django's 405, say) the project's page,
-    keeping its headers (Allow, Retry-After)."""
+    """Gives a bodiless error answer on a page or a static file (Django's or whitenoise's
+    405, say) the project's page, keeping its headers (Allow, Retry-After)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]):
         self.get_response = get_response
@@ -98,10 +98,12 @@ class ErrorPageMiddleware:
         response = self.get_response(request)
         if (
             response.status_code in PAGE_STATUSES
-            and not response.streaming
-            and not response.content  # type: ignore[attr-defined]
+            # whitenoise's 405 for a static file streams nothing.
+            and (response.streaming or not response.content)  # type: ignore[attr-defined]
             and not is_api_path(request.path)
         ):
+            # Not response.close(): that signals the request's end, which closes the
+            # database connection under the request still being answered.
             page = error_page(request, response.status_code)
             for header in ("Allow", "Retry-After"):
                 if header in response:

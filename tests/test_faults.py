@@ -8,7 +8,6 @@ import logging
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from hypothesis import given
@@ -18,7 +17,6 @@ from hypothesis import strategies as st
 from counterhub.clients import client_key
 from counters import badges, history
 from counters.models import CounterDaily
-from tests.support import free_port
 
 MAX_BIGINT = 2**63 - 1
 PAGE_MARK = 'class="error-page"'
@@ -262,22 +260,6 @@ def test_post_with_a_small_body_is_counted(client, make_counter):
 
 
 # --- the database away --------------------------------------------------------------------
-
-
-@pytest.fixture
-def database_away(django_db_blocker):
-    """The default connection pointed at a loopback port nobody listens on: every
-    query meets a refused connection, as with PostgreSQL stopped."""
-    with django_db_blocker.unblock():
-        saved = dict(connection.settings_dict)
-        connection.close()
-        connection.settings_dict.update(HOST="127.0.0.1", PORT=str(free_port()))
-        try:
-            yield
-        finally:
-            connection.close()
-            connection.settings_dict.clear()
-            connection.settings_dict.update(saved)
 
 
 @pytest.mark.parametrize("path", ["/", "/counters/portfolio/", "/admin/counters/counter/"])
