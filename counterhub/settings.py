@@ -102,7 +102,9 @@ MIDDLEWARE = [
     "counterhub.logs.RequestLogMiddleware",
     # Before anything can use the database: a connection a restart broke is replaced.
     "counterhub.outage.OutageMiddleware",
-    "counterhub.security.SecurityMiddleware",
+    # A redirect to HTTPS of a POST is a 308, so that it stays a POST (counterhub/security.py).
+    "counterhub.security.MethodKeepingRedirectMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Inside the security headers' middleware, outside whitenoise's and the views' answers:
     # a page's bodiless error (a 405) gets the project's page (counterhub/errors.py).
