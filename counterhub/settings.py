@@ -143,8 +143,9 @@ TEMPLATES = [
 ]
 
 # Persistent connections without health checks: a health check costs a round trip on
-# every request, and the hot path is allowed exactly one. A connection broken by a
-# database restart fails one request with 503 and is then replaced.
+# every request, and the hot path is allowed exactly one. A connection the server closed
+# (a database restart) is replaced before the next request by a look at its socket
+# (counterhub/outage.py); one that broke silently fails one request with 503.
 CONN_MAX_AGE = envint("DB_CONN_MAX_AGE", 600)
 if os.environ.get("DATABASE_URL"):
     DATABASES: dict[str, Any] = {
@@ -224,11 +225,12 @@ CORS_ALLOW_ALL_ORIGINS = not CORS_ALLOWED_ORIGINS
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS", "POST"]
 
-# Abuse: POST /count/... per client address (IPv6: per /64) per minute; 0 turns the
-# limit off. Generous by default, so a CI fleet behind one NAT address is not refused.
+# Abuse: POST /count/... per client address (IPv6: per /64) in any minute, a token
+# bucket (migration 0008) with no window boundary; 0 turns the limit off. Generous by
+# default, so a CI fleet behind one NAT address is not refused.
 COUNTERHUB_RATE_LIMIT = envint("COUNTERHUB_RATE_LIMIT", 600)
 COUNTERHUB_RATE_LIMIT_WINDOW = 60
-# Admin login attempts (right or wrong) per client address per 15 minutes; 0: no limit.
+# Admin login attempts (right or wrong) per client address in any 15 minutes; 0: no limit.
 COUNTERHUB_LOGIN_RATE_LIMIT = envint("COUNTERHUB_LOGIN_RATE_LIMIT", 10)
 COUNTERHUB_LOGIN_RATE_LIMIT_WINDOW = 15 * 60
 
