@@ -265,6 +265,23 @@ SPECTACULAR_SETTINGS = {
 # true makes it readable by anyone. The counting API is public either way.
 COUNTERHUB_PUBLIC_DASHBOARD = envbool("COUNTERHUB_PUBLIC_DASHBOARD", False)
 
+# Django's loggers for suspicious requests (django.core.exceptions' SuspiciousOperation
+# and its subclasses), each answered with a 400.
+SUSPICIOUS_REQUEST_LOGGERS = [
+    f"django.security.{kind}"
+    for kind in (
+        "DisallowedHost",
+        "DisallowedRedirect",
+        "RequestDataTooBig",
+        "SuspiciousFileOperation",
+        "SuspiciousMultipartForm",
+        "SuspiciousOperation",
+        "SuspiciousSession",
+        "TooManyFieldsSent",
+        "TooManyFilesSent",
+    )
+]
+
 # JSON lines on stderr: counterhub.access writes one per request (gunicorn's access
 # log is off), and every record carries the id of the request it belongs to.
 LOGGING = {
@@ -272,7 +289,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "counterhub.logs.RequestIdFilter"},
-        "disallowed_host": {"()": "counterhub.logs.DisallowedHostFilter"},
+        "suspicious_request": {"()": "counterhub.logs.SuspiciousRequestFilter"},
     },
     "formatters": {"json": {"()": "counterhub.logs.JsonFormatter"}},
     "handlers": {
@@ -289,10 +306,11 @@ LOGGING = {
         # Django logs a warning for every 4xx ("Not Found: /count/x"); those are
         # answers, not faults, and the access line already records them.
         "django.request": {"level": "ERROR"},
-        # A Host not in ALLOWED_HOSTS is the client's mistake (a scanner, a misdirected
-        # request): a WARNING without the header's text, which the client chose.
-        "django.security.DisallowedHost": {"filters": ["disallowed_host"]},
-    },
+    }
+    # A Host not in ALLOWED_HOSTS (a scanner, a misdirected request) and the other
+    # requests Django finds suspicious are the client's mistake: a WARNING, without the
+    # text the client chose.
+    | {name: {"filters": ["suspicious_request"]} for name in SUSPICIOUS_REQUEST_LOGGERS},
 }
 
 # Seconds a badge may be cached by GitHub's image proxy and browsers. 0 (the default)
