@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from counterhub.metrics import metrics_view
 from counters.admin import throttled_login
 from counters.api.negotiation import FormatNegotiation
 
@@ -23,6 +24,7 @@ urlpatterns = [
     # Before the admin's own routes: its login page, behind a per-client throttle.
     path("admin/login/", throttled_login, name="admin-login"),
     path("admin/", admin.site.urls),
+    path("metrics", metrics_view, name="metrics"),
 ]
 
 # Every error is JSON, also for paths no view matches (/count/UPPER, /count/a/b).

@@ -15,6 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from counterhub import metrics
 from counters import db
 
 # Long enough for a restarting PostgreSQL, short enough that clients retry soon.
@@ -46,9 +47,11 @@ def api_exception(exc: Exception) -> Exception:
     if isinstance(exc, db.CounterDisabled):
         return CounterDisabledError()
     if isinstance(exc, db.RateLimited):
+        metrics.RATE_LIMITED.inc()
         # DRF's Throttled sets Retry-After from `wait`.
         return RateLimitedError(wait=exc.retry_after)
     if isinstance(exc, (OperationalError, InterfaceError)):
+        metrics.DATABASE_UNAVAILABLE.inc()
         return DatabaseUnavailable()
     return exc
 

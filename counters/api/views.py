@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from counterhub import metrics
 from counterhub.clients import client_address, client_key
 from counters import db
 from counters.api.buckets import MAX_FILLED_BUCKETS, bucket_count, zero_filled
@@ -81,6 +82,7 @@ class CountView(CounterAPIView):
     )
     def post(self, request: Request, name: str) -> Response:
         increment = db.count_use(name, client_key(client_address(request)))
+        metrics.USES_COUNTED.inc()
         return Response(body(IncrementSerializer, increment))
 
     @extend_schema(
