@@ -9,6 +9,7 @@ import calendar
 import datetime
 import functools
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.admin.utils import quote
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from counters import db
+from counters import db, sharing
 from counters.models import Counter, is_counter_name
 
 SPARKLINE_WIDTH = 120
@@ -193,6 +194,30 @@ def counter_comparisons(name: str, today: datetime.date) -> list[Comparison]:
     return fair_comparisons(dict(points), today)
 
 
+@never_cache
+def shared_counter_page(request, token):
+    """A share link's page: one counter's figures and charts, for anyone with the link."""
+    link = sharing.active_link(token)
+    if link is None:
+        # The same page for a revoked, altered or made-up link: nothing tells them apart.
+        response = render(request, "dashboard/shared_missing.html", status=404)
+    else:
+        today = timezone.localdate()
+        response = render(
+            request,
+            "dashboard/shared.html",
+            {
+                "counter": link.counter,
+                "today": today,
+                "comparisons": counter_comparisons(link.counter_id, today),
+                "time_zone": settings.COUNTERHUB_TIME_ZONE,
+                "series_url": reverse("shared-series", args=[token]),
+            },
+        )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 @dashboard_access
 def counter_page(request, name):
     counter = Counter.objects.filter(pk=name).first() if is_counter_name(name) else None
@@ -212,5 +237,8 @@ def counter_page(request, name):
             "count_url": count_url,
             "series_url": reverse("count-series", args=[counter.pk]),
             "admin_url": reverse("admin:counters_counter_change", args=[quote(counter.pk)]),
+            "share_url": reverse("admin:counters_sharelink_add")
+            + "?"
+            + urlencode({"counter": counter.pk}),
         },
     )

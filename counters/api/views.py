@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 
 from counterhub import metrics
 from counterhub.clients import client_address, client_key
-from counters import db
+from counters import db, sharing
 from counters.api.buckets import MAX_FILLED_BUCKETS, bucket_count, zero_filled
 from counters.api.errors import DATABASE_RETRY_AFTER_SECONDS
 from counters.api.negotiation import SeriesCSVRenderer, SeriesNegotiation
@@ -124,6 +124,31 @@ class SeriesView(CounterAPIView):
         query = SeriesQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return Response(body(SeriesSerializer, series_figures(name, **query.validated_data)))
+
+
+class SharedSeriesView(APIView):
+    """GET /shared/{token}/series: the series of the one counter a share link opens, for
+    its page. The same parameters and answers as /count/{name}/series; an unknown or
+    revoked token is a 404."""
+
+    authentication_classes = ()
+    permission_classes = ()
+    renderer_classes = [JSONRenderer, SeriesCSVRenderer]
+    content_negotiation_class = SeriesNegotiation
+
+    # For the shared page only, not part of the public API's contract.
+    @extend_schema(exclude=True)
+    def get(self, request: Request, token: str) -> Response:
+        link = sharing.active_link(token)
+        if link is None:
+            raise exceptions.NotFound()
+        query = SeriesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        figures = series_figures(link.counter_id, **query.validated_data)
+        return Response(
+            body(SeriesSerializer, figures),
+            headers={"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"},
+        )
 
 
 def series_figures(
