@@ -1,4 +1,5 @@
-"""The counting endpoints: POST and GET /count/{name}, GET /count/{name}/series, /healthz.
+"""The counting endpoints: POST and GET /count/{name}, GET /count/{name}/series, /healthz,
+and the series of a share link's page (GET /shared/{token}/series).
 
 How to add an endpoint:
 
