@@ -4,6 +4,7 @@ The README's settings table lists each one. A value that cannot be understood st
 start-up with a message rather than being guessed.
 """
 
+import ipaddress
 import os
 import secrets
 import zoneinfo
@@ -100,6 +101,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every response (redirects and errors too) has a request id and a log line.
     "counterhub.logs.RequestLogMiddleware",
+    # Second, so that redirects and every error are counted and timed too.
+    "counterhub.metrics.MetricsMiddleware",
     # Before anything can use the database: a connection a restart broke is replaced.
     "counterhub.outage.OutageMiddleware",
     # A redirect to HTTPS of a POST is a 308, so that it stays a POST (counterhub/security.py).
@@ -317,3 +320,16 @@ LOGGING = {
 # sends no-cache, so every view revalidates (a cheap 304 through the ETag) and the
 # figure is always fresh.
 COUNTERHUB_BADGE_MAX_AGE = envint("COUNTERHUB_BADGE_MAX_AGE", 0)
+
+# /metrics (Prometheus) is closed unless one of these is set: a Bearer token, and/or the
+# client addresses or networks that may scrape it. When both are set, both must be met.
+COUNTERHUB_METRICS_TOKEN = os.environ.get("COUNTERHUB_METRICS_TOKEN", "")
+COUNTERHUB_METRICS_ALLOW = envlist("COUNTERHUB_METRICS_ALLOW", "")
+for _network in COUNTERHUB_METRICS_ALLOW:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "COUNTERHUB_METRICS_ALLOW must be IP addresses or networks such as "
+            f"127.0.0.1,10.0.0.0/8, not {_network!r}."
+        ) from None

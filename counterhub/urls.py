@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from counterhub.metrics import metrics_view
 from counters.admin import throttled_login
 from counters.api.docs import DocsView, SchemaView
 
@@ -14,6 +15,7 @@ urlpatterns = [
     # Before the admin's own routes: its login page, behind a per-client throttle.
     path("admin/login/", throttled_login, name="admin-login"),
     path("admin/", admin.site.urls),
+    path("metrics", metrics_view, name="metrics"),
 ]
 
 # Errors of API paths are JSON, also where no view matches (/count/UPPER, /count/a/b);

@@ -205,6 +205,24 @@ def _upsert_daily_counts(
         )
 
 
+def counter_figures() -> list[tuple[str, int, int]]:
+    """Every registered counter's all-time total and today's count, for the metrics: one
+    statement, from the totals the triggers keep and today's rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            select c.id, coalesce(t.total, 0), coalesce(d.count, 0)
+            from counters c
+            left join counter_totals t on t.counter_id = c.id
+            left join counter_daily d
+                   on d.counter_id = c.id and d.bucket_date = (now() at time zone %s)::date
+            order by c.id
+            """,
+            [settings.COUNTERHUB_TIME_ZONE],
+        )
+        return [(name, int(total), int(today)) for name, total, today in cursor.fetchall()]
+
+
 # --- the dashboard's overview -----------------------------------------------------------
 
 SPARKLINE_DAYS = 30

@@ -192,7 +192,7 @@ def test_counter_without_history_shows_an_empty_state_not_a_chart(
     assert "No uses counted" in page.inner_text("#series-empty")
     assert "No uses counted yet" in page.inner_text("#monthly-empty")
     assert page.locator("#figure-total").inner_text() == "0"
-    assert page.locator("#figure-change").inner_text() == "–"
+    assert page.locator("#figure-this-month-change").inner_text() == "–"
 
 
 def test_description_markup_is_shown_as_text(staff_page, browser_server, history):

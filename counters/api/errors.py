@@ -14,6 +14,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from counterhub import metrics
 from counters import db
 
 # Long enough for a restarting PostgreSQL, short enough that clients retry soon.
@@ -62,9 +63,11 @@ def api_exception(exc: Exception) -> Exception:
     if isinstance(exc, db.CounterFull):
         return CounterFullError()
     if isinstance(exc, db.RateLimited):
+        metrics.RATE_LIMITED.inc()
         # DRF's Throttled sets Retry-After from `wait`.
         return RateLimitedError(wait=exc.retry_after)
     if isinstance(exc, (OperationalError, InterfaceError)):
+        metrics.DATABASE_UNAVAILABLE.inc()
         return DatabaseUnavailable()
     return exc
 

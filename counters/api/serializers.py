@@ -108,6 +108,7 @@ class ShieldsEndpointSerializer(serializers.Serializer[Any]):
     color = serializers.CharField()
     labelColor = serializers.CharField(required=False)
     style = serializers.CharField(required=False)  # type: ignore[assignment]
+    cacheSeconds = serializers.IntegerField(required=False)
 
 
 # --- query parameters -----------------------------------------------------------------

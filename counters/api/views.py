@@ -1,4 +1,5 @@
-"""The counting endpoints: POST and GET /count/{name}, GET /count/{name}/series, /healthz.
+"""The counting endpoints: POST and GET /count/{name}, GET /count/{name}/series, /healthz,
+and the series of a share link's page (GET /shared/{token}/series).
 
 How to add an endpoint:
 
@@ -26,8 +27,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from counterhub import metrics
 from counterhub.clients import client_address, client_key
-from counters import db
+from counters import db, sharing
 from counters.api.buckets import MAX_FILLED_BUCKETS, bucket_count, zero_filled
 from counters.api.errors import DATABASE_RETRY_AFTER_SECONDS, BodyTooLarge
 from counters.api.negotiation import SeriesCSVRenderer, SeriesNegotiation
@@ -90,6 +92,7 @@ class CountView(CounterAPIView):
     def post(self, request: Request, name: str) -> Response:
         refuse_large_body(request)
         increment = db.count_use(name, client_key(client_address(request)))
+        metrics.USES_COUNTED.inc()
         return Response(body(IncrementSerializer, increment))
 
     @extend_schema(
@@ -147,6 +150,31 @@ class SeriesView(CounterAPIView):
         query = SeriesQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return Response(body(SeriesSerializer, series_figures(name, **query.validated_data)))
+
+
+class SharedSeriesView(APIView):
+    """GET /shared/{token}/series: the series of the one counter a share link opens, for
+    its page. The same parameters and answers as /count/{name}/series; an unknown or
+    revoked token is a 404."""
+
+    authentication_classes = ()
+    permission_classes = ()
+    renderer_classes = [JSONRenderer, SeriesCSVRenderer]
+    content_negotiation_class = SeriesNegotiation
+
+    # For the shared page only, not part of the public API's contract.
+    @extend_schema(exclude=True)
+    def get(self, request: Request, token: str) -> Response:
+        link = sharing.active_link(token)
+        if link is None:
+            raise exceptions.NotFound()
+        query = SeriesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        figures = series_figures(link.counter_id, **query.validated_data)
+        return Response(
+            body(SeriesSerializer, figures),
+            headers={"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"},
+        )
 
 
 def series_figures(
