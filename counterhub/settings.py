@@ -110,7 +110,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Inside the security headers' middleware, outside whitenoise's and the views' answers:
-    # a page's bodiless error (a 405) gets the project's page (counterhub/errors.py).
+    # a bodiless error (a 405) gets its path family's form (counterhub/errors.py).
     "counterhub.errors.ErrorPageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
