@@ -105,8 +105,10 @@ def worker_files(server) -> int:
 def test_scrape_adds_up_every_worker_exactly(metrics_server, metered):
     before = samples(scrape(metrics_server))
     statuses: list[int] = []
-    # POSTs until the rate limit refuses one (bounded), then two more refusals.
-    for _ in range(RATE_LIMIT + 1):
+    # POSTs until the rate limit refuses one, then two more (refused, unless the minute's
+    # window ends meanwhile: the figures are checked against the answers seen). Bounded
+    # by two windows' worth, should one end during the loop.
+    for _ in range(2 * RATE_LIMIT + 2):
         status, _ = request(metrics_server, "POST", "/count/metered")
         statuses.append(status)
         if status == 429:
@@ -124,7 +126,7 @@ def test_scrape_adds_up_every_worker_exactly(metrics_server, metered):
     after = samples(scrape(metrics_server))
 
     counted, refused = statuses.count(200), statuses.count(429)
-    assert counted >= 1 and refused >= 3 and counted + refused == len(statuses)
+    assert counted >= 1 and refused >= 1 and counted + refused == len(statuses)
 
     def delta(name: str, **labels: str) -> float:
         return value(after, name, **labels) - value(before, name, **labels)
