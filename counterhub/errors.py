@@ -1,10 +1,10 @@
 """Error answers for every path, by family (README: "Errors").
 
-API paths (/count/..., /api/..., /healthz) always answer JSON with a `detail`; pages for
+API paths (/count/..., /api/..., /healthz, /metrics) always answer JSON with a `detail`; pages for
 people (the dashboard, the admin) answer the project's own short HTML pages,
 templates/errors/<status>.html, with the request id. Django's handler400, 403, 404 and
 500 (counterhub/urls.py) and CSRF_FAILURE_VIEW come here; a view's own bodiless error
-(a 405) is given its page by ErrorPageMiddleware.
+(a 405) is given its family's form by ErrorPageMiddleware.
 """
 
 import sys
@@ -17,16 +17,18 @@ from django.template.loader import render_to_string
 from counterhub.logs import request_id_var
 from counterhub.outage import is_database_outage, outage_response
 
-API_PREFIXES = ("/count/", "/api/", "/healthz/")
-API_PATHS = ("/count", "/api", "/healthz")
-PAGE_STATUSES = (400, 403, 404, 405, 429, 500, 503)
+API_PREFIXES = ("/count/", "/api/", "/healthz/", "/metrics/")
+API_PATHS = ("/count", "/api", "/healthz", "/metrics")
+ERROR_STATUSES = (400, 403, 404, 405, 429, 500, 503)
 
 DETAILS = {
     400: "Bad request.",
     403: "Permission denied.",
     404: "Not found.",
     405: "Method not allowed.",
+    429: "Too many requests. Try again later.",
     500: "Internal server error.",
+    503: "Service unavailable. Try again shortly.",
 }
 
 
@@ -88,25 +90,25 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 class ErrorPageMiddleware:
-    """Gives a bodiless error answer on a page or a static file (Django's or whitenoise's
-    405, say) the project's page, keeping its headers (Allow, Retry-After)."""
+    """Gives a bodiless error answer (Django's or whitenoise's 405, say) its family's
+    form, the JSON `detail` or the project's page, keeping its headers (Allow,
+    Retry-After)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        if (
-            response.status_code in PAGE_STATUSES
+        if response.status_code in ERROR_STATUSES and (
             # whitenoise's 405 for a static file streams nothing.
-            and (response.streaming or not response.content)  # type: ignore[attr-defined]
-            and not is_api_path(request.path)
+            response.streaming or not response.content  # type: ignore[attr-defined]
         ):
             # Not response.close(): that signals the request's end, which closes the
             # database connection under the request still being answered.
-            page = error_page(request, response.status_code)
+            status = response.status_code
+            answer = error_response(request, status, DETAILS[status])
             for header in ("Allow", "Retry-After"):
                 if header in response:
-                    page[header] = response[header]
-            return page
+                    answer[header] = response[header]
+            return answer
         return response

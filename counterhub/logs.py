@@ -44,18 +44,21 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-class DisallowedHostFilter(logging.Filter):
-    """Django logs a Host outside ALLOWED_HOSTS at ERROR, quoting it: a client's mistake,
-    in the client's words. Logged at WARNING instead (so LOG_LEVEL=ERROR drops it),
-    without the header."""
+class SuspiciousRequestFilter(logging.Filter):
+    """Django logs a request it finds suspicious (a Host outside ALLOWED_HOSTS, too many
+    fields) at ERROR, in words that may quote the client: a client's mistake, in the
+    client's words. Logged at WARNING instead (so LOG_LEVEL=ERROR drops it), naming only
+    the kind of request refused."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        kind = record.name.rsplit(".", 1)[-1]
         record.levelno, record.levelname = logging.WARNING, "WARNING"
-        record.msg, record.args, record.exc_info = DISALLOWED_HOST_MESSAGE, (), None
+        record.msg, record.args, record.exc_info = (
+            "Refused a suspicious request: %s.",
+            (kind,),
+            None,
+        )
         return logging.getLogger().isEnabledFor(logging.WARNING)
-
-
-DISALLOWED_HOST_MESSAGE = "Refused a request whose Host header is not in ALLOWED_HOSTS."
 
 
 class JsonFormatter(logging.Formatter):

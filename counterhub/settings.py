@@ -110,7 +110,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Inside the security headers' middleware, outside whitenoise's and the views' answers:
-    # a page's bodiless error (a 405) gets the project's page (counterhub/errors.py).
+    # a bodiless error (a 405) gets its path family's form (counterhub/errors.py).
     "counterhub.errors.ErrorPageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -146,8 +146,9 @@ TEMPLATES = [
 ]
 
 # Persistent connections without health checks: a health check costs a round trip on
-# every request, and the hot path is allowed exactly one. A connection broken by a
-# database restart fails one request with 503 and is then replaced.
+# every request, and the hot path is allowed exactly one. A connection the server closed
+# (a database restart) is replaced before the next request by a look at its socket
+# (counterhub/outage.py); one that broke silently fails one request with 503.
 CONN_MAX_AGE = envint("DB_CONN_MAX_AGE", 600)
 if os.environ.get("DATABASE_URL"):
     DATABASES: dict[str, Any] = {
@@ -227,11 +228,12 @@ CORS_ALLOW_ALL_ORIGINS = not CORS_ALLOWED_ORIGINS
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS", "POST"]
 
-# Abuse: POST /count/... per client address (IPv6: per /64) per minute; 0 turns the
-# limit off. Generous by default, so a CI fleet behind one NAT address is not refused.
+# Abuse: POST /count/... per client address (IPv6: per /64) in any minute, a token
+# bucket (migration 0008) with no window boundary; 0 turns the limit off. Generous by
+# default, so a CI fleet behind one NAT address is not refused.
 COUNTERHUB_RATE_LIMIT = envint("COUNTERHUB_RATE_LIMIT", 600)
 COUNTERHUB_RATE_LIMIT_WINDOW = 60
-# Admin login attempts (right or wrong) per client address per 15 minutes; 0: no limit.
+# Admin login attempts (right or wrong) per client address in any 15 minutes; 0: no limit.
 COUNTERHUB_LOGIN_RATE_LIMIT = envint("COUNTERHUB_LOGIN_RATE_LIMIT", 10)
 COUNTERHUB_LOGIN_RATE_LIMIT_WINDOW = 15 * 60
 
@@ -266,6 +268,23 @@ SPECTACULAR_SETTINGS = {
 # true makes it readable by anyone. The counting API is public either way.
 COUNTERHUB_PUBLIC_DASHBOARD = envbool("COUNTERHUB_PUBLIC_DASHBOARD", False)
 
+# Django's loggers for suspicious requests (django.core.exceptions' SuspiciousOperation
+# and its subclasses), each answered with a 400.
+SUSPICIOUS_REQUEST_LOGGERS = [
+    f"django.security.{kind}"
+    for kind in (
+        "DisallowedHost",
+        "DisallowedRedirect",
+        "RequestDataTooBig",
+        "SuspiciousFileOperation",
+        "SuspiciousMultipartForm",
+        "SuspiciousOperation",
+        "SuspiciousSession",
+        "TooManyFieldsSent",
+        "TooManyFilesSent",
+    )
+]
+
 # JSON lines on stderr: counterhub.access writes one per request (gunicorn's access
 # log is off), and every record carries the id of the request it belongs to.
 LOGGING = {
@@ -273,7 +292,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "counterhub.logs.RequestIdFilter"},
-        "disallowed_host": {"()": "counterhub.logs.DisallowedHostFilter"},
+        "suspicious_request": {"()": "counterhub.logs.SuspiciousRequestFilter"},
     },
     "formatters": {"json": {"()": "counterhub.logs.JsonFormatter"}},
     "handlers": {
@@ -290,10 +309,11 @@ LOGGING = {
         # Django logs a warning for every 4xx ("Not Found: /count/x"); those are
         # answers, not faults, and the access line already records them.
         "django.request": {"level": "ERROR"},
-        # A Host not in ALLOWED_HOSTS is the client's mistake (a scanner, a misdirected
-        # request): a WARNING without the header's text, which the client chose.
-        "django.security.DisallowedHost": {"filters": ["disallowed_host"]},
-    },
+    }
+    # A Host not in ALLOWED_HOSTS (a scanner, a misdirected request) and the other
+    # requests Django finds suspicious are the client's mistake: a WARNING, without the
+    # text the client chose.
+    | {name: {"filters": ["suspicious_request"]} for name in SUSPICIOUS_REQUEST_LOGGERS},
 }
 
 # Seconds a badge may be cached by GitHub's image proxy and browsers. 0 (the default)

@@ -1,9 +1,10 @@
 """The one place that calls CounterHub's SQL functions.
 
 The functions are the source of truth for counting: migrations 0002 (the tables' reads and
-the increment), 0004 (the rate limit and count_use), 0005 (their PL/pgSQL form) and 0006
-(the totals kept in counter_totals) hold their SQL. This module only calls them and turns
-their rows into typed results; the API, the dashboard and the admin read through it.
+the increment), 0004 (the rate limit and count_use), 0005 (their PL/pgSQL form), 0006
+(the totals kept in counter_totals) and 0008 (the limit as a token bucket) hold their SQL.
+This module only calls them and turns their rows into typed results; the API, the
+dashboard and the admin read through it.
 """
 
 import datetime
@@ -38,7 +39,7 @@ class CounterFull(Exception):
 
 
 class RateLimited(Exception):
-    """The client has used up its calls for the current window."""
+    """The client is over its limit; `retry_after` seconds until its next call is allowed."""
 
     def __init__(self, retry_after: int):
         super().__init__(retry_after)

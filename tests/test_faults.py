@@ -134,8 +134,19 @@ def test_bad_host_is_logged_as_a_warning_without_the_header(client, db, caplog):
     assert_project_page(response, 400)
     (record,) = [r for r in caplog.records if r.name == "django.security.DisallowedHost"]
     assert record.levelno == logging.WARNING
-    assert "evil-host" not in record.getMessage()
+    assert record.getMessage() == "Refused a suspicious request: DisallowedHost."
     assert record.exc_info is None
+
+
+def test_too_many_fields_is_logged_as_a_warning(client, make_counter, caplog):
+    caplog.set_level(logging.INFO)
+    make_counter("portfolio")
+
+    response = client.get("/count/portfolio/series?" + "&".join(f"p{n}=1" for n in range(1001)))
+
+    assert response.status_code == 400
+    (record,) = [r for r in caplog.records if r.name.startswith("django.security.")]
+    assert record.levelno == logging.WARNING
 
 
 # --- error forms by family ----------------------------------------------------------------
