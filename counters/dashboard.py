@@ -6,9 +6,9 @@ everyone else.
 """
 
 import calendar
+import dataclasses
 import datetime
 import functools
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -84,19 +84,19 @@ def overview(request):
     )
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Comparison:
-    """A period's count beside the same length of time just before it."""
+    """A period's count beside a period of the same length just before it."""
 
     key: str
     label: str
     start: datetime.date
     end: datetime.date
-    count: int
     previous_label: str
     previous_start: datetime.date
     previous_end: datetime.date
-    previous: int
+    count: int = 0
+    previous: int = 0
 
     @property
     def count_text(self) -> str:
@@ -123,7 +123,7 @@ class Comparison:
 
 
 def period_label(start: datetime.date, end: datetime.date) -> str:
-    """ "1–28 Nov 2026", "25 Oct – 7 Nov 2026", "28 Nov 2026"."""
+    """A period as people write it: 1–28 Nov 2026, 25 Oct – 7 Nov 2026, 28 Nov 2026."""
     if start == end:
         return f"{end.day} {end:%b %Y}"
     if (start.year, start.month) == (end.year, end.month):
@@ -133,36 +133,32 @@ def period_label(start: datetime.date, end: datetime.date) -> str:
     return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
 
 
-def comparison_windows(
-    today: datetime.date,
-) -> list[tuple[str, str, datetime.date, datetime.date, str, datetime.date, datetime.date]]:
+def comparison_windows(today: datetime.date) -> list[Comparison]:
     """This month so far against the same days of last month (up to that month's last
     day: on 31 March, 1–28 February), and the last 7 days against the 7 before: periods
-    of equal length, so that a steady counter shows no change."""
+    of equal length, so that a steady counter shows no change. Counts still 0."""
     month_start = today.replace(day=1)
-    last_month_end = month_start - datetime.timedelta(days=1)
-    last_month_start = last_month_end.replace(day=1)
+    last_month_start = (month_start - datetime.timedelta(days=1)).replace(day=1)
     last_month_days = calendar.monthrange(last_month_start.year, last_month_start.month)[1]
-    same_day = last_month_start.replace(day=min(today.day, last_month_days))
     week_start = today - datetime.timedelta(days=6)
     return [
-        (
-            "this-month",
-            "This month so far",
-            month_start,
-            today,
-            "the same days of last month",
-            last_month_start,
-            same_day,
+        Comparison(
+            key="this-month",
+            label="This month so far",
+            start=month_start,
+            end=today,
+            previous_label="the same days of last month",
+            previous_start=last_month_start,
+            previous_end=last_month_start.replace(day=min(today.day, last_month_days)),
         ),
-        (
-            "last-7-days",
-            "Last 7 days",
-            week_start,
-            today,
-            "the 7 days before",
-            week_start - datetime.timedelta(days=7),
-            week_start - datetime.timedelta(days=1),
+        Comparison(
+            key="last-7-days",
+            label="Last 7 days",
+            start=week_start,
+            end=today,
+            previous_label="the 7 days before",
+            previous_start=week_start - datetime.timedelta(days=7),
+            previous_end=week_start - datetime.timedelta(days=1),
         ),
     ]
 
@@ -174,24 +170,16 @@ def fair_comparisons(days: dict[datetime.date, int], today: datetime.date) -> li
         return sum(n for day, n in days.items() if start <= day <= end)
 
     return [
-        Comparison(
-            key,
-            label,
-            start,
-            end,
-            total(start, end),
-            p_label,
-            p_start,
-            p_end,
-            total(p_start, p_end),
+        dataclasses.replace(
+            c, count=total(c.start, c.end), previous=total(c.previous_start, c.previous_end)
         )
-        for key, label, start, end, p_label, p_start, p_end in comparison_windows(today)
+        for c in comparison_windows(today)
     ]
 
 
 def counter_comparisons(name: str, today: datetime.date) -> list[Comparison]:
     """The fair comparisons of one counter, read in one query."""
-    earliest = min(window[5] for window in comparison_windows(today))
+    earliest = min(c.previous_start for c in comparison_windows(today))
     points = db.series_for(name, start=earliest, end=today).points
     return fair_comparisons(dict(points), today)
 

@@ -97,25 +97,36 @@ def value(figures: dict, name: str, **labels: str) -> float:
 COUNT_ROUTE = "/count/<str:name>"
 
 
+def worker_files(server) -> int:
+    """How many workers have written metrics: each keeps its own file."""
+    return len(list(server.metrics_dir.glob("counter_*.db")))
+
+
 def test_scrape_adds_up_every_worker_exactly(metrics_server, metered):
     before = samples(scrape(metrics_server))
     statuses: list[int] = []
-    # POSTs until the rate limit refuses one (bounded), then two more refusals.
-    for _ in range(RATE_LIMIT + 1):
+    # POSTs until the rate limit refuses one, then two more (refused, unless the minute's
+    # window ends meanwhile: the figures are checked against the answers seen). Bounded
+    # by two windows' worth, should one end during the loop.
+    for _ in range(2 * RATE_LIMIT + 2):
         status, _ = request(metrics_server, "POST", "/count/metered")
         statuses.append(status)
         if status == 429:
             break
     for _ in range(2):
         statuses.append(request(metrics_server, "POST", "/count/metered")[0])
-    for _ in range(3):
+    # Reads until at least two workers have answered (each keeps its own file), so that
+    # the scrape has several workers' figures to add up; bounded.
+    gets = 0
+    while gets < 3 or (worker_files(metrics_server) < 2 and gets < 50):
         assert request(metrics_server, "GET", "/count/metered")[0] == 200
+        gets += 1
     assert request(metrics_server, "GET", "/count/NOPE")[0] == 404
 
     after = samples(scrape(metrics_server))
 
     counted, refused = statuses.count(200), statuses.count(429)
-    assert counted >= 1 and refused >= 3 and counted + refused == len(statuses)
+    assert counted >= 1 and refused >= 1 and counted + refused == len(statuses)
 
     def delta(name: str, **labels: str) -> float:
         return value(after, name, **labels) - value(before, name, **labels)
@@ -125,16 +136,15 @@ def test_scrape_adds_up_every_worker_exactly(metrics_server, metered):
     requests = "counterhub_http_requests_total"
     assert delta(requests, route=COUNT_ROUTE, method="POST", status="200") == counted
     assert delta(requests, route=COUNT_ROUTE, method="POST", status="429") == refused
-    assert delta(requests, route=COUNT_ROUTE, method="GET", status="200") == 3
+    assert delta(requests, route=COUNT_ROUTE, method="GET", status="200") == gets
     assert delta(requests, route=COUNT_ROUTE, method="GET", status="404") == 1
     # The scrape before this one was answered, and counted, before this scrape.
     assert delta(requests, route="/metrics", method="GET", status="200") == 1
     latency = "counterhub_http_request_duration_seconds_count"
-    assert delta(latency, route=COUNT_ROUTE) == len(statuses) + 4
+    assert delta(latency, route=COUNT_ROUTE) == len(statuses) + gets + 1
     assert value(after, "counterhub_uses_all_time", counter="metered") == HISTORY + counted
     assert value(after, "counterhub_uses_today", counter="metered") == counted
-    # Several workers answered: each keeps its own file, and the scrape added them up.
-    assert len(list(metrics_server.metrics_dir.glob("counter_*.db"))) >= 2
+    assert worker_files(metrics_server) >= 2
 
 
 def test_scrape_passes_promtool_check_metrics(metrics_server, metered):

@@ -162,3 +162,39 @@ def test_restore_refuses_a_bad_file_saying_what_is_wrong(db, tmp_path, text, mes
 def test_csv_import_still_needs_a_name(db, tmp_path):
     with pytest.raises(CommandError, match="Name the counter to import into"):
         call_command("import_history", str(tmp_path / "x.csv"))
+
+
+def test_restore_from_another_time_zone_warns_and_loads_the_days_as_they_are(db, tmp_path):
+    path = tmp_path / "berlin.json"
+    days = [{"date": "2025-01-01", "count": 3}]
+    path.write_text(
+        json.dumps({"time_zone": "Europe/Berlin", "counters": [{"counter": "a", "days": days}]})
+    )
+    err = io.StringIO()
+
+    call_command("import_history", "--format", "json", str(path), stdout=io.StringIO(), stderr=err)
+
+    assert "the file's days are days in Europe/Berlin; this service's are in UTC" in err.getvalue()
+    assert dict(
+        CounterDaily.objects.filter(counter_id="a").values_list("bucket_date", "count")
+    ) == {D1: 3}
+
+
+def test_restore_refuses_a_day_that_would_overflow_naming_it_and_restores_nothing(
+    make_counter, tmp_path
+):
+    homelab = make_counter("homelab")
+    CounterDaily.objects.create(counter=homelab, bucket_date=D1, count=5)
+    path = write_backup(
+        tmp_path,
+        [
+            {"counter": "portfolio", "days": [{"date": "2025-01-01", "count": 1}]},
+            {"counter": "homelab", "days": [{"date": "2025-01-01", "count": 2**63 - 1}]},
+        ],
+    )
+
+    with pytest.raises(CommandError, match=r"2025-01-01"):
+        restore(path)
+
+    assert not Counter.objects.filter(pk="portfolio").exists()
+    assert homelab.daily.get().count == 5

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from counters import sharing
 from counters.models import Counter, CounterDaily, ShareLink
-from tests.test_dashboard_browser import READY, drawn_points
+from tests.browser import READY, drawn_points
 
 
 @pytest.fixture

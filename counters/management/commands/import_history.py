@@ -7,7 +7,7 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from counters import history, registry
+from counters import history, registry, restore
 
 
 class Command(BaseCommand):
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}.")
         if format == "json":
-            self.restore(file, data, mode)
+            self.restore_json(file, data, mode)
             return
         try:
             counts = history.parse_history_csv(history.decode(data))
@@ -64,9 +64,9 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {exc} Nothing was imported.")
         self.stdout.write(result.summary(file))
 
-    def restore(self, file: str, data: bytes, mode: str) -> None:
+    def restore_json(self, file: str, data: bytes, mode: str) -> None:
         try:
-            backup = history.parse_history_json(history.decode(data))
+            backup = restore.parse_history_json(history.decode(data))
         except history.HistoryError as exc:
             raise CommandError(f"{file}: {exc} Nothing was imported.")
         if backup.time_zone and backup.time_zone != settings.COUNTERHUB_TIME_ZONE:
@@ -84,7 +84,7 @@ class Command(BaseCommand):
             registry.log_addition(user, counter)
 
         try:
-            result = history.restore(backup, mode, on_register=record)
+            result = restore.restore(backup, mode, on_register=record)
         except history.HistoryError as exc:
             raise CommandError(f"{file}: {exc} Nothing was imported.")
         self.stdout.write(result.summary(file))
