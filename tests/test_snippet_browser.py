@@ -3,7 +3,6 @@
 import contextlib
 import http.server
 import json
-import os
 import threading
 import urllib.request
 from pathlib import Path
@@ -18,9 +17,6 @@ from tests.support import BASE_DIR, free_port, gunicorn_server
 
 pytestmark = pytest.mark.browser
 
-# COUNTERHUB_CHROMIUM names another Chromium build, as for the dashboard's browser tests.
-CHROMIUM = os.environ.get("COUNTERHUB_CHROMIUM") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SNIPPET = BASE_DIR / "counters" / "static" / "counterhub.js"
 
 PAGE = """<!doctype html>
@@ -92,29 +88,11 @@ def site(service, transactional_db, make_counter):
 
 
 @pytest.fixture
-def chromium(request):
-    """Chromium, opening a new browser session (context) per open_page, closed after."""
-    # Playwright runs one sync instance at a time: where tests/browser.py (the dashboard's
-    # fixtures) provides a session-wide chromium, share it; otherwise launch one here.
-    try:
-        shared = request.getfixturevalue("browser")
-    except pytest.FixtureLookupError:
-        shared = None
-    if shared is not None:
-        yield from _closing_contexts(shared)
-        return
-    # A missing browser fails loudly: a suite that passes without running its browser
-    # tests would hide a broken snippet. CI installs Debian's chromium (.ci/run).
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} not found: apt-get install chromium", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield from _closing_contexts(browser)
-        finally:
-            browser.close()
+def chromium(browser):
+    """The session's chromium (tests/browser.py, which finds it as the README says and
+    fails loudly without it), opening a new browser session (context) per open_page,
+    closed after."""
+    yield from _closing_contexts(browser)
 
 
 def _closing_contexts(browser):
