@@ -57,7 +57,10 @@ def error_response(
 ) -> HttpResponse:
     """`status` in the form of the path's family: JSON `detail`, or the HTML page."""
     if is_api_path(request.path):
-        response: HttpResponse = JsonResponse({"detail": detail}, status=status)
+        # Compact, as DRF renders the views' errors: one form of body on every API path.
+        response: HttpResponse = JsonResponse(
+            {"detail": detail}, status=status, json_dumps_params={"separators": (",", ":")}
+        )
         if retry_after is not None:
             response["Retry-After"] = str(retry_after)
         return response

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -180,5 +180,8 @@ def scrape_allowed(request: HttpRequest) -> bool:
 def metrics_view(request: HttpRequest) -> HttpResponse:
     """GET /metrics: the text exposition, or the API's 404 when not allowed."""
     if not scrape_allowed(request):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        # Imported here: counterhub.errors reaches this module through the API's errors.
+        from counterhub.errors import not_found
+
+        return not_found(request)
     return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)

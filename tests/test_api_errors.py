@@ -29,3 +29,11 @@ def test_unknown_path_is_json_404(client, db, path):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "Not found."}
+
+
+def test_unknown_path_answers_the_same_bytes_as_an_api_views_404(client, db):
+    from_a_view = client.get("/shared/no-such-token/series")
+    from_no_view = client.get("/api/nothing")
+
+    assert from_a_view.status_code == from_no_view.status_code == 404
+    assert from_no_view.content == from_a_view.content == b'{"detail":"Not found."}'

@@ -221,7 +221,7 @@ def test_metrics_are_closed_without_configuration(client, db):
     response = client.get("/metrics")
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found."}
+    assert response.content == b'{"detail":"Not found."}'
 
 
 @pytest.mark.parametrize("authorization", [None, "Bearer wrong", f"Basic {TOKEN}", TOKEN])
