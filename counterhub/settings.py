@@ -60,6 +60,19 @@ def _time_zone(name: str) -> str:
     return value
 
 
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(name: str, default: str) -> str:
+    # logging itself takes only upper case, and fails with no word of which variable.
+    given = os.environ.get(name) or default
+    if given.strip().upper() not in _LOG_LEVELS:
+        raise ImproperlyConfigured(
+            f"{name} must be one of DEBUG, INFO, WARNING, ERROR or CRITICAL, not {given!r}."
+        )
+    return given.strip().upper()
+
+
 def _secret_key(data_dir: Path) -> str:
     """SECRET_KEY, or a key generated once and kept in the data folder."""
     if os.environ.get("SECRET_KEY"):
@@ -302,7 +315,7 @@ LOGGING = {
             "filters": ["request_id"],
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": _log_level("LOG_LEVEL", "INFO")},
     "loggers": {
         # pgserver narrates every start and exit at INFO.
         "pgserver": {"level": "WARNING"},

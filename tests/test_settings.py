@@ -63,6 +63,26 @@ def test_non_postgresql_database_url_stops_start_up():
     assert "DATABASE_URL must point to PostgreSQL" in result.stderr
 
 
+def test_log_level_is_read_in_any_case():
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "import logging; print(logging.getLevelName(logging.getLogger().level))",
+        LOG_LEVEL="warning",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "WARNING"
+
+
+def test_unknown_log_level_stops_start_up_with_a_message():
+    result = manage("check", LOG_LEVEL="loud")
+
+    assert result.returncode != 0
+    assert "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR or CRITICAL" in result.stderr
+
+
 def test_debug_is_off_by_default():
     result = manage(
         "shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG)"
@@ -79,7 +99,7 @@ ENV_READERS = [
     "gunicorn.conf.py",
     "counters/management/commands/ensure_admin.py",
 ]
-ENV_HELPERS = {"envbool", "envint", "envlist", "_time_zone"}
+ENV_HELPERS = {"envbool", "envint", "envlist", "_time_zone", "_log_level"}
 
 
 def _environ_call(node: ast.Call) -> bool:
