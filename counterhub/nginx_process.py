@@ -29,7 +29,7 @@ STATIC_ROOT = ROOT / "staticfiles"
 SHIPPED_LISTEN = "listen 80;"
 SHIPPED_UPSTREAM = "server 127.0.0.1:8000;"
 SHIPPED_STATIC = "alias /srv/counterhub/staticfiles/;"
-SHIPPED_ACCESS_LOG = "access_log /var/log/nginx/counterhub.access.log;"
+SHIPPED_ACCESS_LOG = "access_log /var/log/nginx/counterhub.access.log counterhub;"
 SHIPPED_ERROR_LOG = "error_log /var/log/nginx/counterhub.error.log;"
 
 MAIN_FILE = """\
@@ -79,7 +79,7 @@ def site_config(port: int, upstream: str, work_dir: Path, static_root: Path = ST
         SHIPPED_LISTEN: f"listen {LOOPBACK}:{port};",
         SHIPPED_UPSTREAM: f"server {upstream};",
         SHIPPED_STATIC: f"alias {static_root}/;",
-        SHIPPED_ACCESS_LOG: f"access_log {work_dir}/access.log;",
+        SHIPPED_ACCESS_LOG: f"access_log {work_dir}/access.log counterhub;",
         SHIPPED_ERROR_LOG: f"error_log {work_dir}/error.log;",
     }
     for shipped, used in replacements.items():
@@ -143,6 +143,7 @@ class NginxProcess:
         self.url = f"http://{LOOPBACK}:{self.port}"
         self.work_dir = work_dir
         self.log_path = work_dir / "nginx.log"
+        self.access_log = work_dir / "access.log"
         self.main = write_config(work_dir, self.port, upstream, static_root, workers)
         command = _command(nginx_binary(), work_dir, self.main)
         with self.log_path.open("w") as log:
