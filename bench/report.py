@@ -15,6 +15,7 @@ from bench.scenarios import (
     FIXED_COUNT,
     POST_EMPTY,
     POST_HOT,
+    POST_HOT_NGINX,
     POST_SPREAD,
     SCENARIOS,
     SUMMARY,
@@ -117,6 +118,7 @@ class WorstP99:
 FIGURES: list[Ratio | WorstP99] = [
     Ratio("POST / server ceiling", POST_HOT, CEILING_SERVER, MIN_SHARE_OF_SERVER_CEILING),
     Ratio("POST / database ceiling", POST_HOT, CEILING_DATABASE),
+    Ratio("POST through nginx / direct", POST_HOT_NGINX, POST_HOT),
     WorstP99("POST p99 (worst of hot, spread)", (POST_HOT, POST_SPREAD), MAX_POST_P99_MS),
     Ratio("POST, 3 years / empty table", POST_HOT, POST_EMPTY, MIN_SHARE_WITH_HISTORY),
     Ratio("summary, 3 years / empty table", SUMMARY, SUMMARY_EMPTY, MIN_SHARE_WITH_HISTORY),

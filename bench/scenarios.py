@@ -28,11 +28,12 @@ class Table(enum.Enum):
 
 @dataclass(frozen=True, kw_only=True)
 class HttpScenario:
-    """wrk against one of the two servers: the service, or the bare WSGI ceiling."""
+    """wrk against one of the servers: the service, the service through nginx (the edge
+    deploy/nginx/counterhub.conf ships), or the bare WSGI ceiling."""
 
     key: str
     label: str
-    server: Literal["service", "ceiling"]
+    server: Literal["service", "edge", "ceiling"]
     method: Literal["GET", "POST"]
     # Formatted with hot (the hot counter's name), start and end (the series' range).
     path: str
@@ -95,6 +96,17 @@ POST_HOT = HttpScenario(
     key="post_hot",
     label="POST /count/{name}, one hot counter",
     server="service",
+    method="POST",
+    path=COUNTER,
+    wrk_script="one_url.lua",
+    table=Table.HISTORY,
+    counts_checked=True,
+)
+# What the edge costs: the same POST, through nginx as deployed, beside POST_HOT.
+POST_HOT_NGINX = HttpScenario(
+    key="post_hot_nginx",
+    label="POST /count/{name}, one hot counter, nginx",
+    server="edge",
     method="POST",
     path=COUNTER,
     wrk_script="one_url.lua",
@@ -168,6 +180,7 @@ SCENARIOS: list[Scenario] = [
     POST_EMPTY,
     SUMMARY_EMPTY,
     POST_HOT,
+    POST_HOT_NGINX,
     CEILING_SERVER,
     CEILING_DATABASE,
     DATABASE_AT_WORKERS,
@@ -183,7 +196,7 @@ def report_order(scenarios: list[Scenario]) -> list[Scenario]:
     ceilings and pgbench; each group in the order measured."""
 
     def group(scenario: Scenario) -> int:
-        if scenario.server != "service":
+        if scenario.server not in ("service", "edge"):
             return 2
         return 0 if scenario.table is Table.HISTORY else 1
 

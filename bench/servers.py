@@ -1,6 +1,7 @@
-"""The two servers under load, each gunicorn as the Procfile runs it
+"""The servers under load, each gunicorn as the Procfile runs it
 (counterhub/gunicorn_process.py): the service, and the server ceiling
-(bench/ceiling_app.py) on the next port."""
+(bench/ceiling_app.py) on the next port; and nginx with the shipped site file in front
+of the service (counterhub/nginx_process.py), on a free port."""
 
 import contextlib
 import os
@@ -11,7 +12,9 @@ from typing import Literal
 
 from bench.scenarios import HOT
 from bench.tools import Wrk
+from counterhub import nginx_process
 from counterhub.gunicorn_process import GunicornProcess, serving
+from counterhub.nginx_process import NginxProcess
 
 CEILING_APP = "bench.ceiling_app"
 WARM_UP_SECONDS = 2
@@ -38,8 +41,11 @@ def server_env(database_url: str, data_dir: Path, workers: int | None) -> dict[s
 class Servers:
     service: GunicornProcess
     ceiling: GunicornProcess
+    edge: NginxProcess
 
-    def url(self, server: Literal["service", "ceiling"]) -> str:
+    def url(self, server: Literal["service", "edge", "ceiling"]) -> str:
+        if server == "edge":
+            return self.edge.url
         return self.service.url if server == "service" else self.ceiling.url
 
 
@@ -57,12 +63,16 @@ def both_serving(env: dict[str, str], log_dir: Path, port: int | None) -> Iterat
             port=ceiling_port,
             ready_path=f"/count/{HOT}",
         ) as ceiling,
+        # As many nginx workers as cores, as Debian's nginx.conf has it.
+        nginx_process.serving(
+            f"127.0.0.1:{service.port}", log_dir / "nginx", workers="auto"
+        ) as edge,
     ):
-        yield Servers(service, ceiling)
+        yield Servers(service, ceiling, edge)
 
 
 def warm_up(servers: Servers, wrk: Wrk) -> None:
     """Not measured: every worker opens its connection and caches its plans."""
-    for server in (servers.service, servers.ceiling):
+    for server in (servers.service, servers.edge, servers.ceiling):
         wrk.run(f"{server.url}/count/{HOT}", "POST", "one_url.lua", WARM_UP_SECONDS)
     wrk.run(f"{servers.service.url}/count/{HOT}", "GET", "one_url.lua", WARM_UP_SECONDS)
