@@ -5,6 +5,10 @@ The bind address comes from the command line (`--bind`); the rest from the envir
 
 import multiprocessing
 import os
+from pathlib import Path
+from typing import Any
+
+from counterhub.database import data_dir
 
 # Sync workers: each request is one short database call, so a worker per core and a
 # little more keeps both the CPU and the database busy without a thread pool.
@@ -17,3 +21,22 @@ preload_app = True
 # No gunicorn access log: counterhub.logs writes one JSON line per request instead.
 accesslog = None
 errorlog = "-"
+
+# Prometheus metrics (counterhub/metrics.py): every worker keeps its figures in files of
+# one directory, and a scrape adds them up. prometheus_client picks that storage when it
+# is imported, so the variable is set here, before the app is loaded.
+metrics_dir = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(data_dir() / "metrics")))
+metrics_dir.mkdir(parents=True, exist_ok=True)
+
+
+def on_starting(server: Any) -> None:
+    # A new start begins from zero: files left by an earlier run would be added in.
+    for stale in metrics_dir.glob("*.db"):
+        stale.unlink(missing_ok=True)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    # A dead worker's counts stay in the sum; its live gauges (none yet) would go.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

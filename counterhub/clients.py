@@ -25,10 +25,17 @@ def client_address(request: HttpRequest) -> str:
 
 def client_key(address: str) -> str:
     """The key a client's hits are counted under: its address, or for IPv6 its /64,
-    since one host commonly holds a whole /64."""
+    since one host commonly holds a whole /64.
+
+    An IPv4-mapped address (`::ffff:192.0.2.1`, as dual-stack sockets and some proxies
+    report IPv4 clients) is its IPv4 address: its /64 would hold every IPv4 client.
+    """
     if ":" in address:
         try:
-            return str(ipaddress.ip_network(f"{address}/64", strict=False))
+            ip = ipaddress.IPv6Address(address)
         except ValueError:
-            pass
+            return address
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return address

@@ -12,9 +12,11 @@ import contextlib
 import http.client
 import multiprocessing
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -69,10 +71,19 @@ class GunicornProcess:
         self.command = procfile_command(app, f"{LOOPBACK}:{self.port}")
         # gunicorn.conf.py's rule for the number of workers.
         self.expected_workers = int(env.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
+        # Each server its own metrics directory (gunicorn.conf.py empties it at start):
+        # servers sharing the data folder's would wipe and add up each other's figures.
+        self._metrics_dir: str | None = None
+        env = dict(env)
+        if "PROMETHEUS_MULTIPROC_DIR" not in env:
+            self._metrics_dir = env["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(
+                prefix="counterhub-metrics-"
+            )
+        self.metrics_dir = Path(env["PROMETHEUS_MULTIPROC_DIR"])
         # The child keeps its own copy of the descriptor; this one can close at once.
         with log_path.open("w") as log:
             self.process = subprocess.Popen(
-                self.command, cwd=ROOT, env=dict(env), stdout=log, stderr=subprocess.STDOUT
+                self.command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
             )
 
     def wait_until_serving(self, path: str = "/healthz", timeout: float = 60.0) -> None:
@@ -113,6 +124,8 @@ class GunicornProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if self._metrics_dir is not None:
+            shutil.rmtree(self._metrics_dir, ignore_errors=True)
 
     def _answers(self, path: str) -> bool:
         # http.client rather than urllib: no proxy from the environment gets in the way.

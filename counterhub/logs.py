@@ -44,6 +44,23 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class SuspiciousRequestFilter(logging.Filter):
+    """Django logs a request it finds suspicious (a Host outside ALLOWED_HOSTS, too many
+    fields) at ERROR, in words that may quote the client: a client's mistake, in the
+    client's words. Logged at WARNING instead (so LOG_LEVEL=ERROR drops it), naming only
+    the kind of request refused."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        kind = record.name.rsplit(".", 1)[-1]
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.msg, record.args, record.exc_info = (
+            "Refused a suspicious request: %s.",
+            (kind,),
+            None,
+        )
+        return logging.getLogger().isEnabledFor(logging.WARNING)
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per record: time, level, logger, message, request_id, and the
     access fields for request lines."""

@@ -4,6 +4,7 @@ The README's settings table lists each one. A value that cannot be understood st
 start-up with a message rather than being guessed.
 """
 
+import ipaddress
 import os
 import secrets
 import zoneinfo
@@ -100,8 +101,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every response (redirects and errors too) has a request id and a log line.
     "counterhub.logs.RequestLogMiddleware",
+    # Second, so that redirects and every error are counted and timed too.
+    "counterhub.metrics.MetricsMiddleware",
+    # Before anything can use the database: a connection a restart broke is replaced.
+    "counterhub.outage.OutageMiddleware",
+    # A redirect to HTTPS of a POST is a 308, so that it stays a POST (counterhub/security.py).
+    "counterhub.security.MethodKeepingRedirectMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Inside the security headers' middleware, outside whitenoise's and the views' answers:
+    # a bodiless error (a 405) gets its path family's form (counterhub/errors.py).
+    "counterhub.errors.ErrorPageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -111,6 +121,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# A failed CSRF check is answered like every other error of its path (counterhub/errors.py).
+CSRF_FAILURE_VIEW = "counterhub.errors.csrf_failure"
 
 ROOT_URLCONF = "counterhub.urls"
 WSGI_APPLICATION = "counterhub.wsgi.application"
@@ -133,8 +146,9 @@ TEMPLATES = [
 ]
 
 # Persistent connections without health checks: a health check costs a round trip on
-# every request, and the hot path is allowed exactly one. A connection broken by a
-# database restart fails one request with 503 and is then replaced.
+# every request, and the hot path is allowed exactly one. A connection the server closed
+# (a database restart) is replaced before the next request by a look at its socket
+# (counterhub/outage.py); one that broke silently fails one request with 503.
 CONN_MAX_AGE = envint("DB_CONN_MAX_AGE", 600)
 if os.environ.get("DATABASE_URL"):
     DATABASES: dict[str, Any] = {
@@ -214,11 +228,12 @@ CORS_ALLOW_ALL_ORIGINS = not CORS_ALLOWED_ORIGINS
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS", "POST"]
 
-# Abuse: POST /count/... per client address (IPv6: per /64) per minute; 0 turns the
-# limit off. Generous by default, so a CI fleet behind one NAT address is not refused.
+# Abuse: POST /count/... per client address (IPv6: per /64) in any minute, a token
+# bucket (migration 0008) with no window boundary; 0 turns the limit off. Generous by
+# default, so a CI fleet behind one NAT address is not refused.
 COUNTERHUB_RATE_LIMIT = envint("COUNTERHUB_RATE_LIMIT", 600)
 COUNTERHUB_RATE_LIMIT_WINDOW = 60
-# Admin login attempts (right or wrong) per client address per 15 minutes; 0: no limit.
+# Admin login attempts (right or wrong) per client address in any 15 minutes; 0: no limit.
 COUNTERHUB_LOGIN_RATE_LIMIT = envint("COUNTERHUB_LOGIN_RATE_LIMIT", 10)
 COUNTERHUB_LOGIN_RATE_LIMIT_WINDOW = 15 * 60
 
@@ -253,12 +268,32 @@ SPECTACULAR_SETTINGS = {
 # true makes it readable by anyone. The counting API is public either way.
 COUNTERHUB_PUBLIC_DASHBOARD = envbool("COUNTERHUB_PUBLIC_DASHBOARD", False)
 
+# Django's loggers for suspicious requests (django.core.exceptions' SuspiciousOperation
+# and its subclasses), each answered with a 400.
+SUSPICIOUS_REQUEST_LOGGERS = [
+    f"django.security.{kind}"
+    for kind in (
+        "DisallowedHost",
+        "DisallowedRedirect",
+        "RequestDataTooBig",
+        "SuspiciousFileOperation",
+        "SuspiciousMultipartForm",
+        "SuspiciousOperation",
+        "SuspiciousSession",
+        "TooManyFieldsSent",
+        "TooManyFilesSent",
+    )
+]
+
 # JSON lines on stderr: counterhub.access writes one per request (gunicorn's access
 # log is off), and every record carries the id of the request it belongs to.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "counterhub.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "counterhub.logs.RequestIdFilter"},
+        "suspicious_request": {"()": "counterhub.logs.SuspiciousRequestFilter"},
+    },
     "formatters": {"json": {"()": "counterhub.logs.JsonFormatter"}},
     "handlers": {
         "console": {
@@ -274,11 +309,27 @@ LOGGING = {
         # Django logs a warning for every 4xx ("Not Found: /count/x"); those are
         # answers, not faults, and the access line already records them.
         "django.request": {"level": "ERROR"},
-        "django.security.DisallowedHost": {"level": "ERROR"},
-    },
+    }
+    # A Host not in ALLOWED_HOSTS (a scanner, a misdirected request) and the other
+    # requests Django finds suspicious are the client's mistake: a WARNING, without the
+    # text the client chose.
+    | {name: {"filters": ["suspicious_request"]} for name in SUSPICIOUS_REQUEST_LOGGERS},
 }
 
 # Seconds a badge may be cached by GitHub's image proxy and browsers. 0 (the default)
 # sends no-cache, so every view revalidates (a cheap 304 through the ETag) and the
 # figure is always fresh.
 COUNTERHUB_BADGE_MAX_AGE = envint("COUNTERHUB_BADGE_MAX_AGE", 0)
+
+# /metrics (Prometheus) is closed unless one of these is set: a Bearer token, and/or the
+# client addresses or networks that may scrape it. When both are set, both must be met.
+COUNTERHUB_METRICS_TOKEN = os.environ.get("COUNTERHUB_METRICS_TOKEN", "")
+COUNTERHUB_METRICS_ALLOW = envlist("COUNTERHUB_METRICS_ALLOW", "")
+for _network in COUNTERHUB_METRICS_ALLOW:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "COUNTERHUB_METRICS_ALLOW must be IP addresses or networks such as "
+            f"127.0.0.1,10.0.0.0/8, not {_network!r}."
+        ) from None

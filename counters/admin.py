@@ -8,13 +8,15 @@ from django.contrib import admin, messages
 from django.db.models import Count, Max, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from counterhub.clients import client_address, client_key
-from counters import db
+from counterhub.errors import error_page
+from counters import db, sharing
 from counters.history_admin import HistoryAdminMixin
-from counters.models import Counter, CounterDaily
+from counters.models import Counter, CounterDaily, ShareLink
 
 RECENT_DAYS_SHOWN = 30
 
@@ -153,11 +155,58 @@ def throttled_login(request: HttpRequest) -> HttpResponse:
             settings.COUNTERHUB_LOGIN_RATE_LIMIT_WINDOW,
         )
         if wait is not None:
-            response = HttpResponse(
-                f"Too many login attempts from this address. Try again in {wait} seconds.",
-                status=429,
-                content_type="text/plain; charset=utf-8",
-            )
-            response["Retry-After"] = str(wait)
-            return response
+            return error_page(request, 429, retry_after=wait)
     return admin.site.login(request)
+
+
+@admin.register(ShareLink)
+class ShareLinkAdmin(admin.ModelAdmin):
+    """Share links: made here (or from a counter's dashboard page, which leads here) and
+    revoked here. The link is shown once, when it is made: only its hash is kept."""
+
+    list_display = ["counter", "label", "created_at", "state"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "counter"]
+    search_fields = ["counter__id", "label"]
+    actions = ["revoke_links"]
+
+    def get_fields(self, request: HttpRequest, obj: ShareLink | None = None) -> list[Any]:
+        if obj is None:
+            return ["counter", "label"]
+        return ["counter", "label", "created_at", "revoked_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ShareLink | None = None) -> list[str]:
+        return [] if obj is None else ["counter", "created_at", "revoked_at"]
+
+    @admin.display(description="state", ordering="revoked_at")
+    def state(self, obj: ShareLink) -> str:
+        if obj.revoked_at is None:
+            return "active"
+        return f"revoked {obj.revoked_at:%Y-%m-%d %H:%M}"
+
+    def save_model(self, request: HttpRequest, obj: ShareLink, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        token = sharing.assign_token(obj)
+        super().save_model(request, obj, form, change)
+        url = request.build_absolute_uri(reverse("shared-counter", args=[token]))
+        self.message_user(
+            request,
+            format_html(
+                'The share link of {}: <a href="{}" id="new-share-link">{}</a> '
+                "(copy it now: it is not shown again).",
+                obj.counter_id,
+                url,
+                url,
+            ),
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Revoke selected share links", permissions=["change"])
+    def revoke_links(self, request: HttpRequest, queryset: QuerySet[ShareLink]) -> None:
+        revoked = 0
+        for link in queryset:
+            if sharing.revoke(link):
+                self.log_change(request, link, "Revoked.")
+                revoked += 1
+        self.message_user(request, f"Revoked {revoked} share link(s).", messages.SUCCESS)

@@ -155,10 +155,16 @@ def abbreviate(n: int) -> str:
 # --- drawing ------------------------------------------------------------------------
 
 
+# Characters XML 1.0 does not allow at all, escaped or not: C0 controls other than tab,
+# newline and carriage return, lone surrogates, and U+FFFE and U+FFFF. A badge holding
+# one would not parse, and show as a broken image.
+XML_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def escape(value: object) -> str:
-    """`value` as XML text or attribute content."""
+    """`value` as XML text or attribute content, less the characters XML forbids."""
     return (
-        str(value)
+        XML_FORBIDDEN_RE.sub("", str(value))
         .replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")

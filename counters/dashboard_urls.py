@@ -7,4 +7,5 @@ from counters import dashboard
 urlpatterns = [
     path("", dashboard.overview, name="dashboard"),
     path("counters/<str:name>/", dashboard.counter_page, name="dashboard-counter"),
+    path("shared/<str:token>/", dashboard.shared_counter_page, name="shared-counter"),
 ]

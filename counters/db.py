@@ -1,16 +1,17 @@
 """The one place that calls CounterHub's SQL functions.
 
 The functions are the source of truth for counting: migrations 0002 (the tables' reads and
-the increment), 0004 (the rate limit and count_use), 0005 (their PL/pgSQL form) and 0006
-(the totals kept in counter_totals) hold their SQL. This module only calls them and turns
-their rows into typed results; the API, the dashboard and the admin read through it.
+the increment), 0004 (the rate limit and count_use), 0005 (their PL/pgSQL form), 0006
+(the totals kept in counter_totals) and 0008 (the limit as a token bucket) hold their SQL.
+This module only calls them and turns their rows into typed results; the API, the
+dashboard and the admin read through it.
 """
 
 import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, connection
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError, connection
 
 
 class CounterNotFound(Exception):
@@ -29,8 +30,16 @@ class CounterDisabled(Exception):
         self.name = name
 
 
+class CounterFull(Exception):
+    """One more would pass the largest count a day or a total can hold (a bigint)."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
 class RateLimited(Exception):
-    """The client has used up its calls for the current window."""
+    """The client is over its limit; `retry_after` seconds until its next call is allowed."""
 
     def __init__(self, retry_after: int):
         super().__init__(retry_after)
@@ -90,6 +99,9 @@ def count_use(name: str, client_key: str) -> Increment:
     except IntegrityError:
         # The counter was deleted between the function's lookup and its insert.
         raise CounterNotFound(name) from None
+    except DataError:
+        # The day's count or the total is at the largest bigint (an import put it there).
+        raise CounterFull(name) from None
     if limited:
         raise RateLimited(retry_after)
     if counter is None:
@@ -191,6 +203,24 @@ def _upsert_daily_counts(
             """,  # noqa: S608
             [name, [day for day, _ in counts], [n for _, n in counts]],
         )
+
+
+def counter_figures() -> list[tuple[str, int, int]]:
+    """Every registered counter's all-time total and today's count, for the metrics: one
+    statement, from the totals the triggers keep and today's rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            select c.id, coalesce(t.total, 0), coalesce(d.count, 0)
+            from counters c
+            left join counter_totals t on t.counter_id = c.id
+            left join counter_daily d
+                   on d.counter_id = c.id and d.bucket_date = (now() at time zone %s)::date
+            order by c.id
+            """,
+            [settings.COUNTERHUB_TIME_ZONE],
+        )
+        return [(name, int(total), int(today)) for name, total, today in cursor.fetchall()]
 
 
 # --- the dashboard's overview -----------------------------------------------------------

@@ -17,7 +17,7 @@ from django.db import DataError, transaction
 from django.utils import timezone
 
 from counters import db
-from counters.models import Counter, CounterDaily
+from counters.models import Counter, CounterDaily, CounterTotal
 
 MODES = ("add", "replace")
 MAX_COUNT = 2**63 - 1  # the bigint column
@@ -78,22 +78,7 @@ def parse_history_csv(text: str) -> list[tuple[datetime.date, int]]:
         if len(fields) != 2:
             raise HistoryError(f"{where}: expected two fields, date,count.")
         day_text, count_text = fields
-        try:
-            day = datetime.date.fromisoformat(day_text)
-            if len(day_text) != 10:
-                raise ValueError
-        except ValueError:
-            raise HistoryError(f"{where}: {day_text!r} is not a date in YYYY-MM-DD form.")
-        if not count_text.isascii() or not count_text.isdigit():
-            raise HistoryError(f"{where}: {count_text!r} is not a non-negative whole number.")
-        count = int(count_text)
-        if count > MAX_COUNT:
-            raise HistoryError(f"{where}: {count} is too large.")
-        if day > latest:
-            raise HistoryError(
-                f"{where}: {day} is in the future (today is {latest} in "
-                f"{settings.COUNTERHUB_TIME_ZONE})."
-            )
+        day, count = checked_day(where, day_text, count_text, latest)
         if day in seen:
             raise HistoryError(f"{where}: {day} is already on line {seen[day]}.")
         seen[day] = number
@@ -101,6 +86,30 @@ def parse_history_csv(text: str) -> list[tuple[datetime.date, int]]:
     if not counts:
         raise HistoryError("The file has no date,count lines.")
     return counts
+
+
+def checked_day(
+    where: str, day_text: str, count_text: str, latest: datetime.date
+) -> tuple[datetime.date, int]:
+    """One day of a history file, checked: a YYYY-MM-DD date not after `latest`, and a
+    whole number from 0 that a day's count can hold."""
+    try:
+        day = datetime.date.fromisoformat(day_text)
+        if len(day_text) != 10:
+            raise ValueError
+    except ValueError:
+        raise HistoryError(f"{where}: {day_text!r} is not a date in YYYY-MM-DD form.")
+    if not count_text.isascii() or not count_text.isdigit():
+        raise HistoryError(f"{where}: {count_text!r} is not a non-negative whole number.")
+    count = int(count_text)
+    if count > MAX_COUNT:
+        raise HistoryError(f"{where}: {count} is too large.")
+    if day > latest:
+        raise HistoryError(
+            f"{where}: {day} is in the future (today is {latest} in "
+            f"{settings.COUNTERHUB_TIME_ZONE})."
+        )
+    return day, count
 
 
 def import_history(name: str, counts: list[tuple[datetime.date, int]], mode: str) -> ImportResult:
@@ -116,6 +125,7 @@ def import_history(name: str, counts: list[tuple[datetime.date, int]], mode: str
             # The row lock keeps the counter from being deleted halfway through.
             if not Counter.objects.select_for_update().filter(pk=name).exists():
                 raise HistoryError(f"No counter named {name!r} is registered.")
+            refuse_overflow(name, counts, mode)
             if mode == "add":
                 db.add_daily_counts(name, counts)
             else:
@@ -123,6 +133,35 @@ def import_history(name: str, counts: list[tuple[datetime.date, int]], mode: str
     except DataError:
         raise HistoryError("A day's count would exceed the largest count a day can hold.")
     return ImportResult(name, mode, days=len(counts), total=sum(n for _, n in counts))
+
+
+def refuse_overflow(name: str, counts: list[tuple[datetime.date, int]], mode: str) -> None:
+    """Refuse, naming its line, the first day whose count or whose counter's total would
+    pass what a bigint holds: PostgreSQL would refuse the whole import without saying
+    which line."""
+    days = [day for day, _ in counts]
+    held = dict(
+        CounterDaily.objects.filter(counter_id=name, bucket_date__in=days).values_list(
+            "bucket_date", "count"
+        )
+    )
+    total = CounterTotal.objects.filter(counter_id=name).values_list("total", flat=True).first()
+    total = total or 0
+    for day, count in counts:
+        before = held.get(day, 0)
+        after = before + count if mode == "add" else count
+        where = f"The line for {day} ('{day},{count}')"
+        if after > MAX_COUNT:
+            raise HistoryError(
+                f"{where}: the day would hold {after}, more than the largest count a day "
+                f"can hold ({MAX_COUNT}). Nothing was imported."
+            )
+        total += after - before
+        if total > MAX_COUNT:
+            raise HistoryError(
+                f"{where}: the counter's total would pass {MAX_COUNT}, the largest total it "
+                "can hold. Nothing was imported."
+            )
 
 
 # --- export -------------------------------------------------------------------------

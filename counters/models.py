@@ -1,5 +1,6 @@
 """The registry of counters and their daily history: the `counters` and `counter_daily`
-tables of migration 0001, and the totals that migration 0006's triggers keep."""
+tables of migration 0001, the totals that migration 0006's triggers keep, and the share
+links of migration 0009."""
 
 import re
 
@@ -126,3 +127,33 @@ class CounterTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.counter_id}: {self.total}"
+
+
+class ShareLink(models.Model):
+    """A read-only link to one counter's page for people without a login: a random token
+    in the URL, of which only its SHA-256 is stored, so the table does not hold working
+    links. Revoked links stay listed, with the time they stopped working."""
+
+    counter = models.ForeignKey(
+        Counter,
+        on_delete=models.DB_CASCADE,
+        db_column="counter_id",
+        related_name="share_links",
+        # Named in Meta.indexes, as the migration's SQL names it.
+        db_index=False,
+    )
+    token_hash = models.TextField(unique=True, editable=False)
+    label = models.TextField(
+        blank=True, db_default="", help_text="Who or what the link is for: a note for staff."
+    )
+    created_at = models.DateTimeField(db_default=Now())
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        db_table = "counter_share_links"
+        verbose_name = "share link"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["counter"], name="share_links_counter_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.counter_id}: {self.label or 'share link'}"

@@ -13,4 +13,5 @@ urlpatterns = [
         "count/<str:name>/badge.json", badge_views.BadgeJSONView.as_view(), name="count-badge-json"
     ),
     path("healthz", views.HealthView.as_view(), name="healthz"),
+    path("shared/<str:token>/series", views.SharedSeriesView.as_view(), name="shared-series"),
 ]

@@ -122,3 +122,22 @@ def staff_page(browser_page, browser_server, transactional_db):
         [{"name": "sessionid", "value": cookie.value, "url": browser_server}]
     )
     return browser_page
+
+
+# The counter page (dashboard or shared) has drawn both charts.
+READY = '#counter-dashboard[data-series-state="ready"][data-monthly-state="ready"]'
+
+
+def drawn_points(page, canvas_id: str) -> int:
+    """How many points Chart.js laid out on the canvas, once the canvas holds pixels."""
+    return page.evaluate(
+        """(id) => {
+            const canvas = document.getElementById(id);
+            const chart = Chart.getChart(canvas);
+            const pixels = canvas.getContext("2d")
+                .getImageData(0, 0, canvas.width, canvas.height).data;
+            if (!pixels.some((value) => value !== 0)) return -1;
+            return chart.getDatasetMeta(0).data.filter((p) => Number.isFinite(p.x)).length;
+        }""",
+        canvas_id,
+    )

@@ -22,7 +22,7 @@ def test_method_the_path_does_not_take_is_405(client, make_counter, method, path
     assert response.json() == {"detail": f'Method "{method.upper()}" not allowed.'}
 
 
-@pytest.mark.parametrize("path", ["/count/a/b", "/count/", "/nothing-here", "/count/portfolio/"])
+@pytest.mark.parametrize("path", ["/count/a/b", "/count/", "/api/nothing", "/count/portfolio/"])
 def test_unknown_path_is_json_404(client, db, path):
     response = client.get(path)
 

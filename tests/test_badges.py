@@ -338,6 +338,25 @@ def test_json_badge_takes_the_same_parameters(client, make_counter):
     }
 
 
+def test_json_badge_carries_cache_seconds_from_the_max_age_setting(client, make_counter, settings):
+    """README: "shields.io endpoint badge"."""
+    settings.COUNTERHUB_BADGE_MAX_AGE = 600
+    make_counter("portfolio")
+
+    response = client.get("/count/portfolio/badge.json")
+
+    assert response.json()["cacheSeconds"] == 600
+    assert response["Cache-Control"] == "public, max-age=600"
+
+
+def test_json_badge_without_max_age_leaves_cache_seconds_to_shields(client, make_counter):
+    make_counter("portfolio")
+
+    response = client.get("/count/portfolio/badge.json")
+
+    assert "cacheSeconds" not in response.json()
+
+
 def test_json_badge_of_unknown_counter_is_404(client, db):
     response = client.get("/count/nope/badge.json")
 

@@ -17,14 +17,13 @@ from counters import db
 from counters.api.buckets import bucket_count
 from counters.management.commands.seed_demo import demo_history
 from counters.models import Counter
-from tests.browser import log_in
+from tests.browser import READY, drawn_points, log_in
 from tests.support import BASE_DIR, gunicorn_server
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = BASE_DIR / "test-artifacts" / "screenshots"
 MARKUP = '<img src=x onerror="document.title=1"><svg onload="document.title=2">svg</svg>'
-READY = '#counter-dashboard[data-series-state="ready"][data-monthly-state="ready"]'
 # Chart.js is most of the counter page; it is served compressed (gzip) by whitenoise.
 PAGE_WEIGHT_BUDGET_KB = 150
 
@@ -53,21 +52,6 @@ def history(transactional_db):
     Counter.objects.create(id="brand-new", description="Registered, never counted")
     Counter.objects.create(id="markup", description=MARKUP, enabled=False)
     return portfolio
-
-
-def drawn_points(page, canvas_id: str) -> int:
-    """How many points Chart.js laid out on the canvas, once the canvas holds pixels."""
-    return page.evaluate(
-        """(id) => {
-            const canvas = document.getElementById(id);
-            const chart = Chart.getChart(canvas);
-            const pixels = canvas.getContext("2d")
-                .getImageData(0, 0, canvas.width, canvas.height).data;
-            if (!pixels.some((value) => value !== 0)) return -1;
-            return chart.getDatasetMeta(0).data.filter((p) => Number.isFinite(p.x)).length;
-        }""",
-        canvas_id,
-    )
 
 
 def choose(page, button: str) -> None:
@@ -192,7 +176,7 @@ def test_counter_without_history_shows_an_empty_state_not_a_chart(
     assert "No uses counted" in page.inner_text("#series-empty")
     assert "No uses counted yet" in page.inner_text("#monthly-empty")
     assert page.locator("#figure-total").inner_text() == "0"
-    assert page.locator("#figure-change").inner_text() == "–"
+    assert page.locator("#figure-this-month-change").inner_text() == "–"
 
 
 def test_description_markup_is_shown_as_text(staff_page, browser_server, history):

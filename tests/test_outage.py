@@ -94,8 +94,8 @@ def start_again(server, socket_dir) -> None:
     pg_ctl(server, "-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(server.log), "start")
 
 
-def test_database_outage_is_503_then_recovers_and_loses_nothing(throwaway_postgres, tmp_path):
-    server = throwaway_postgres
+def migrated(server) -> str:
+    """The URL of the throwaway server's database, migrated."""
     info = server.get_postmaster_info()
     db_url = database_url(
         {"HOST": str(info.socket_dir), "PORT": info.port, "USER": "postgres", "PASSWORD": ""}
@@ -108,6 +108,13 @@ def test_database_outage_is_503_then_recovers_and_loses_nothing(throwaway_postgr
         env=env,
         check=True,
     )
+    return db_url
+
+
+def test_database_outage_is_503_then_recovers_and_loses_nothing(throwaway_postgres, tmp_path):
+    server = throwaway_postgres
+    info = server.get_postmaster_info()
+    db_url = migrated(server)
     server.psql("insert into counters (id) values ('outage');")
 
     # The rate limit stays on (its table lives through the restart), high enough here.
@@ -180,3 +187,27 @@ def test_database_outage_is_503_then_recovers_and_loses_nothing(throwaway_postgr
     errors = [line for line in lines if line["level"] == "ERROR"]
     assert errors and all(line["request_id"] for line in errors)
     assert "test-secret-key" not in log
+
+
+def test_first_requests_after_an_idle_restart_do_not_fail(throwaway_postgres):
+    """A worker's idle connection broken by a database restart is replaced before the
+    next request uses it: pages, reads and the counting POST all answer 200."""
+    server = throwaway_postgres
+    info = server.get_postmaster_info()
+    db_url = migrated(server)
+    server.psql("insert into counters (id) values ('idle');")
+    paths = ["/", "/counters/idle/", "/admin/login/", "/count/idle", "/count/idle/series"]
+    env = {"COUNTERHUB_PUBLIC_DASHBOARD": "true", "COUNTERHUB_RATE_LIMIT": "0"}
+    # One worker: every request after the restart meets the connection it held before.
+    with gunicorn_server(db_url, workers=1, env=env) as gunicorn:
+        before = [request(gunicorn.url + path).status for path in paths]
+        pg_ctl(server, "-w", "stop")
+        start_again(server, info.socket_dir)
+        after = [request(gunicorn.url + path).status for path in paths]
+        pg_ctl(server, "-w", "stop")
+        start_again(server, info.socket_dir)
+        count_after = request(f"{gunicorn.url}/count/idle", method="POST").status
+
+    assert before == [200] * len(paths)
+    assert after == [200] * len(paths)
+    assert count_after == 200

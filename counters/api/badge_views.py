@@ -86,6 +86,10 @@ class BadgeJSONView(CounterAPIView):
         for key in ("labelColor", "style"):
             if key in request.query_params:
                 figures[key] = params[key]
+        # shields.io keeps the figure this long (its own minimum is 300 s, which it
+        # applies to anything lower); without the setting it uses its default.
+        if settings.COUNTERHUB_BADGE_MAX_AGE > 0:
+            figures["cacheSeconds"] = settings.COUNTERHUB_BADGE_MAX_AGE
         response = Response(serializers.body(ShieldsEndpointSerializer, figures))
         response["Cache-Control"] = cache_control()
         return response

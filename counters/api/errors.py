@@ -2,19 +2,19 @@
 
 Views raise `counters.db`'s exceptions (or DRF's) and never catch them: DRF calls
 `exception_handler` (settings: REST_FRAMEWORK["EXCEPTION_HANDLER"]), which maps each to its
-status and JSON body, as the README's "Errors" table lists them. The plain Django views at
-the end answer the paths no API view matches, in the same JSON form.
+status and JSON body, as the README's "Errors" table lists them. Paths no API view matches
+are answered in the same JSON form by counterhub/errors.py.
 """
 
 from typing import Any
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from counterhub import metrics
 from counters import db
 
 # Long enough for a restarting PostgreSQL, short enough that clients retry soon.
@@ -23,6 +23,21 @@ DATABASE_RETRY_AFTER_SECONDS = 5
 
 class CounterDisabledError(exceptions.PermissionDenied):
     default_detail = "This counter is disabled: it does not accept increments."
+
+
+class CounterFullError(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = (
+        "This counter cannot count any more: its count or total is at the largest number "
+        "it can hold."
+    )
+    default_code = "counter_full"
+
+
+class BodyTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large: POST /count/{name} takes at most 1024 bytes."
+    default_code = "body_too_large"
 
 
 class RateLimitedError(exceptions.Throttled):
@@ -45,10 +60,14 @@ def api_exception(exc: Exception) -> Exception:
         return counter_not_found(exc.name)
     if isinstance(exc, db.CounterDisabled):
         return CounterDisabledError()
+    if isinstance(exc, db.CounterFull):
+        return CounterFullError()
     if isinstance(exc, db.RateLimited):
+        metrics.RATE_LIMITED.inc()
         # DRF's Throttled sets Retry-After from `wait`.
         return RateLimitedError(wait=exc.retry_after)
     if isinstance(exc, (OperationalError, InterfaceError)):
+        metrics.DATABASE_UNAVAILABLE.inc()
         return DatabaseUnavailable()
     return exc
 
@@ -67,26 +86,3 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         request.accepted_renderer = JSONRenderer()
         request.accepted_media_type = JSONRenderer.media_type
     return response
-
-
-# Django's error views (counterhub/urls.py), for requests no API view answers.
-
-
-def _json_error(status_code: int, detail: str) -> JsonResponse:
-    return JsonResponse({"detail": detail}, status=status_code)
-
-
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return _json_error(400, "Bad request.")
-
-
-def permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return _json_error(403, "Permission denied.")
-
-
-def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return _json_error(404, "Not found.")
-
-
-def server_error(request: HttpRequest) -> JsonResponse:
-    return _json_error(500, "Internal server error.")

@@ -40,6 +40,10 @@ class FormatNegotiation(DefaultContentNegotiation):
     def select_renderer(
         self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, str]:
+        # DRF reads `?format=` as no format at all; like any other parameter given
+        # empty, it is a 400.
+        if request.query_params.get(self.settings.URL_FORMAT_OVERRIDE) == "":
+            raise exceptions.ValidationError({"format": ["Must not be empty."]})
         try:
             renderer, media_type = super().select_renderer(request, renderers, format_suffix)
         except Http404:

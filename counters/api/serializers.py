@@ -7,6 +7,7 @@ serializers, so the schema at /api/schema/ cannot drift from the answers.
 
 import datetime
 import functools
+import re
 import unicodedata
 from typing import Any
 
@@ -107,6 +108,7 @@ class ShieldsEndpointSerializer(serializers.Serializer[Any]):
     color = serializers.CharField()
     labelColor = serializers.CharField(required=False)
     style = serializers.CharField(required=False)  # type: ignore[assignment]
+    cacheSeconds = serializers.IntegerField(required=False)
 
 
 # --- query parameters -----------------------------------------------------------------
@@ -128,11 +130,30 @@ class QueryParameters(serializers.Serializer[Any]):
         return attrs
 
 
+DAY_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class DayField(serializers.DateField):
+    """A day written exactly `YYYY-MM-DD` in ASCII digits.
+
+    strptime's `%Y-%m-%d` also takes `2026-1-1`, and its digits are any script's (a
+    full-width `２`); the README promises the one form.
+    """
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(input_formats=["%Y-%m-%d"], **kwargs)
+
+    def to_internal_value(self, value: Any) -> datetime.date:
+        if not isinstance(value, str) or not DAY_RE.fullmatch(value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
+
+
 class SeriesQuerySerializer(QueryParameters):
     """The query parameters of GET /count/{name}/series."""
 
-    start = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
-    end = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    start = DayField(required=False)
+    end = DayField(required=False)
     group = serializers.ChoiceField(choices=["day", "week", "month"], default="day")
     fill = serializers.ChoiceField(choices=["none", "zero"], default="none")
 

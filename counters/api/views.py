@@ -1,4 +1,5 @@
-"""The counting endpoints: POST and GET /count/{name}, GET /count/{name}/series, /healthz.
+"""The counting endpoints: POST and GET /count/{name}, GET /count/{name}/series, /healthz,
+and the series of a share link's page (GET /shared/{token}/series).
 
 How to add an endpoint:
 
@@ -16,6 +17,7 @@ import datetime
 from typing import Any
 
 from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -25,10 +27,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from counterhub import metrics
 from counterhub.clients import client_address, client_key
-from counters import db
+from counters import db, sharing
 from counters.api.buckets import MAX_FILLED_BUCKETS, bucket_count, zero_filled
-from counters.api.errors import DATABASE_RETRY_AFTER_SECONDS
+from counters.api.errors import DATABASE_RETRY_AFTER_SECONDS, BodyTooLarge
 from counters.api.negotiation import SeriesCSVRenderer, SeriesNegotiation
 from counters.api.serializers import (
     ErrorSerializer,
@@ -40,6 +43,9 @@ from counters.api.serializers import (
     body,
 )
 from counters.models import is_counter_name
+
+# The counting POST needs no body; a small one (a form's fields) is allowed and ignored.
+MAX_COUNT_BODY_BYTES = 1024
 
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Unregistered or malformed name.")
 UNAVAILABLE = OpenApiResponse(ErrorSerializer, description="The database is unreachable.")
@@ -73,6 +79,10 @@ class CountView(CounterAPIView):
             200: IncrementSerializer,
             403: OpenApiResponse(ErrorSerializer, description="The counter is disabled."),
             404: NOT_FOUND,
+            409: OpenApiResponse(
+                ErrorSerializer, description="The count or total is at the largest bigint."
+            ),
+            413: OpenApiResponse(ErrorSerializer, description="A body over 1024 bytes."),
             429: OpenApiResponse(
                 ErrorSerializer, description="Too many POSTs from this client address."
             ),
@@ -80,7 +90,9 @@ class CountView(CounterAPIView):
         },
     )
     def post(self, request: Request, name: str) -> Response:
+        refuse_large_body(request)
         increment = db.count_use(name, client_key(client_address(request)))
+        metrics.USES_COUNTED.inc()
         return Response(body(IncrementSerializer, increment))
 
     @extend_schema(
@@ -90,6 +102,22 @@ class CountView(CounterAPIView):
     )
     def get(self, request: Request, name: str) -> Response:
         return Response(body(SummarySerializer, db.counter_summary(name)))
+
+
+def refuse_large_body(request: HttpRequest) -> None:
+    """A 413 for a body over MAX_COUNT_BODY_BYTES, before anything is counted.
+
+    The body is ignored, but a client sending megabytes may see its connection cut while
+    it still sends, and retry a count that was made: refusing first keeps retries safe.
+    A chunked body (no Content-Length) is read up to one byte past the limit.
+    """
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit() or int(length) > MAX_COUNT_BODY_BYTES:
+        raise BodyTooLarge()
+    if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        stream = request.META.get("wsgi.input")
+        if stream is not None and len(stream.read(MAX_COUNT_BODY_BYTES + 1)) > MAX_COUNT_BODY_BYTES:
+            raise BodyTooLarge()
 
 
 class SeriesView(CounterAPIView):
@@ -122,6 +150,31 @@ class SeriesView(CounterAPIView):
         query = SeriesQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return Response(body(SeriesSerializer, series_figures(name, **query.validated_data)))
+
+
+class SharedSeriesView(APIView):
+    """GET /shared/{token}/series: the series of the one counter a share link opens, for
+    its page. The same parameters and answers as /count/{name}/series; an unknown or
+    revoked token is a 404."""
+
+    authentication_classes = ()
+    permission_classes = ()
+    renderer_classes = [JSONRenderer, SeriesCSVRenderer]
+    content_negotiation_class = SeriesNegotiation
+
+    # For the shared page only, not part of the public API's contract.
+    @extend_schema(exclude=True)
+    def get(self, request: Request, token: str) -> Response:
+        link = sharing.active_link(token)
+        if link is None:
+            raise exceptions.NotFound()
+        query = SeriesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        figures = series_figures(link.counter_id, **query.validated_data)
+        return Response(
+            body(SeriesSerializer, figures),
+            headers={"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"},
+        )
 
 
 def series_figures(

@@ -209,20 +209,8 @@
     try {
       const monthly = await getSeries({ group: "month", end: today });
       monthlyPoints = monthly.points;
-      const n = monthly.points.length;
-      const thisMonth = n >= 1 ? monthly.points[n - 1].count : 0;
-      const lastMonth = n >= 2 ? monthly.points[n - 2].count : 0;
+      // The month and week comparisons are rendered with the page (counters/dashboard.py).
       setFigure("figure-total", numberFormat.format(monthly.total));
-      setFigure("figure-this-month", numberFormat.format(thisMonth));
-      setFigure("figure-last-month", numberFormat.format(lastMonth));
-      let change = "–";
-      if (lastMonth > 0) {
-        const percent = ((thisMonth - lastMonth) / lastMonth) * 100;
-        change = `${percent > 0 ? "+" : ""}${percent.toFixed(1)} %`;
-      } else if (thisMonth > 0) {
-        change = "new this month";
-      }
-      setFigure("figure-change", change);
       if (monthly.total === 0) {
         showEmpty("monthly-box", "monthly-empty", "No uses counted yet: the first count starts the history.");
       } else {
