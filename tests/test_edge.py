@@ -145,6 +145,17 @@ def test_oversize_header_is_431_json(edge):
     assert json_detail(answer) == "The request headers are too large."
 
 
+def test_many_short_header_lines_reach_the_app_not_gunicorn_html(edge):
+    """nginx bounds the headers' size; gunicorn must not refuse their number with HTML."""
+    lines = "".join(f"X-Line-{n}: v\r\n" for n in range(150))
+    answer = raw_request(
+        edge.nginx.port, f"GET /count/{PROBED} HTTP/1.1\r\nHost: 127.0.0.1\r\n{lines}\r\n".encode()
+    )
+
+    assert answer.status == 200
+    assert json.loads(answer.body)["counter"] == PROBED
+
+
 def test_ten_megabyte_body_on_count_is_413_json(edge):
     headers = (
         f"POST /count/{PROBED} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
