@@ -80,3 +80,10 @@ def test_unit_migrates_and_collects_static_files_before_start():
         ["manage.py", "migrate", "--noinput"],
         ["manage.py", "collectstatic", "--noinput"],
     ]
+
+
+def test_nginx_site_proxies_to_the_address_the_unit_binds():
+    exec_start = shlex.split(unit_service()["ExecStart"])
+    bind = exec_start[exec_start.index("--bind") + 1]
+
+    assert f"server {bind};" in (DEPLOY / "nginx" / "counterhub.conf").read_text()
