@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import Sum
 
@@ -215,6 +217,32 @@ def test_nginx_request_id_is_in_the_app_log_line(edge):
     assert request_id != "from-client"
     assert nginx_line.endswith(f" {request_id}")
     assert [(line["path"], line["client"]) for line in app_lines] == [("/healthz", "127.0.0.5")]
+
+
+def collected_name(name: str) -> str:
+    """The hashed name `collectstatic` gave a static file (collecting them when not yet)."""
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest.exists():
+        call_command("collectstatic", interactive=False, verbosity=0)
+    hashed: str = json.loads(manifest.read_text())["paths"][name]
+    return hashed
+
+
+def test_static_file_with_a_hashed_name_is_cached_for_a_year(edge):
+    answer = request_from(
+        "127.0.0.6", edge.nginx.port, "GET", f"/static/{collected_name('counterhub.js')}"
+    )
+
+    assert answer.status == 200
+    assert answer.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_static_file_with_a_plain_name_is_cached_for_a_minute(edge):
+    """The snippet's address other sites embed: a release must reach them soon."""
+    answer = request_from("127.0.0.6", edge.nginx.port, "GET", "/static/counterhub.js")
+
+    assert answer.status == 200
+    assert answer.headers["Cache-Control"] == "public, max-age=60"
 
 
 def test_nginx_accepts_the_shipped_site_file(tmp_path):
