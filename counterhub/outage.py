@@ -19,7 +19,10 @@ from counters.api.errors import DATABASE_RETRY_AFTER_SECONDS
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 # Anything to read on an idle connection is the server's goodbye: a restarting or
-# stopping PostgreSQL sends "terminating connection" and closes the socket.
+# stopping PostgreSQL sends "terminating connection" and closes the socket. (Nothing
+# else arrives unasked: CounterHub does not LISTEN, and PostgreSQL sends no TLS session
+# tickets.) libpq would take that goodbye for a notice and keep the connection, so a
+# readable socket is enough to start afresh.
 _READABLE = select.POLLIN | select.POLLERR | select.POLLHUP
 
 
