@@ -74,11 +74,12 @@ class PointSerializer(serializers.Serializer[Any]):
 
 @extend_schema_field(PointSerializer(many=True))
 class PointsField(serializers.Field):  # type: ignore[type-arg]
-    """A series' `(date, count)` pairs as PointSerializer's objects, made in one pass: a
-    year of days is 365 points, which a nested serializer would build field by field."""
+    """A series' `(label, count)` pairs as PointSerializer's objects, made in one pass: a
+    year of days is 365 points, which a nested serializer would build field by field. The
+    labels come from the database already in `YYYY-MM-DD` form (db.series_points)."""
 
-    def to_representation(self, value: list[tuple[datetime.date, int]]) -> list[dict[str, Any]]:
-        return [{"date": day.isoformat(), "count": count} for day, count in value]
+    def to_representation(self, value: list[tuple[str, int]]) -> list[dict[str, Any]]:
+        return [{"date": day, "count": count} for day, count in value]
 
 
 class SeriesSerializer(serializers.Serializer[Any]):
