@@ -17,8 +17,11 @@ from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler, get_script_name
 from django.db import close_old_connections, reset_queries
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.middleware.csp import ContentSecurityPolicyMiddleware
 from django.urls import set_script_prefix
+from django.utils.csp import CSP, build_policy
 from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
@@ -98,3 +101,33 @@ class APIHandler(WSGIHandler):
         if settings.DEBUG:
             reset_queries()
         close_old_connections()
+
+
+class PrecomputedCSPMiddleware(ContentSecurityPolicyMiddleware):
+    """Django's Content-Security-Policy middleware, its headers built once.
+
+    Django builds the policy for every response, as a page may carry the request's nonce.
+    An API answer never does, so its policy is the same every time. A response that used
+    the nonce or sets its own policy still gets Django's per-response header.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        super().__init__(get_response)
+        configs = [
+            (CSP.HEADER_ENFORCE, settings.SECURE_CSP),
+            (CSP.HEADER_REPORT_ONLY, settings.SECURE_CSP_REPORT_ONLY),
+        ]
+        self.policies = [
+            (str(header), build_policy(config))  # type: ignore[arg-type]
+            for header, config in configs
+            if config
+        ]
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        nonce = getattr(request, "_csp_nonce", None)
+        if nonce or hasattr(response, "_csp_config") or hasattr(response, "_csp_ro_config"):
+            return super().process_response(request, response)
+        for header, policy in self.policies:
+            if header not in response:
+                response.headers[header] = policy
+        return response

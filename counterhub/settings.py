@@ -113,17 +113,18 @@ MIDDLEWARE = [
 ]
 
 # The counting API's chain (/count/... and /healthz, counterhub/handlers.py): the entries
-# of MIDDLEWARE its JSON answers need, in the same order. Left out: whitenoise (static
-# files only), sessions, CSRF, authentication and messages (the API uses none: its views
-# authenticate no one). A middleware added to MIDDLEWARE reaches the API only when
-# listed here too.
+# of MIDDLEWARE its JSON answers need, in the same order (or a cheaper subclass of one).
+# Left out: whitenoise (static files only), sessions, CSRF, authentication and messages
+# (the API uses none: its views authenticate no one). A middleware added to MIDDLEWARE
+# reaches the API only when listed here too.
 API_MIDDLEWARE = [
     # Request id and the access line, for every answer.
     "counterhub.logs.RequestLogMiddleware",
     # HTTPS redirect, HSTS, nosniff, Referrer-Policy, COOP, as on every answer.
     "django.middleware.security.SecurityMiddleware",
-    # The same Content-Security-Policy as every other answer.
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Django's ContentSecurityPolicyMiddleware, the same header, built once (an API
+    # answer never carries a nonce).
+    "counterhub.handlers.PrecomputedCSPMiddleware",
     # Access-Control-* for browsers calling the API from other sites.
     "corsheaders.middleware.CorsMiddleware",
     # Content-Length, and DISALLOWED_USER_AGENTS.

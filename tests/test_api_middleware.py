@@ -5,6 +5,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import RequestFactory
+from django.utils.module_loading import import_string
 
 from counterhub.handlers import APIHandler, is_api_path
 from counterhub.wsgi import api_application, django_application
@@ -29,9 +30,17 @@ def serve(app, method, path, **headers):
 
 
 def test_api_middleware_is_the_full_lists_entries_in_its_order():
-    positions = [settings.MIDDLEWARE.index(entry) for entry in settings.API_MIDDLEWARE]
+    """Each entry is one of MIDDLEWARE's (or a subclass of one), in MIDDLEWARE's order: a
+    middleware added to MIDDLEWARE reaches the API only when added here too."""
+    full = [import_string(path) for path in settings.MIDDLEWARE]
+    positions = []
+    for path in settings.API_MIDDLEWARE:
+        api_class = import_string(path)
+        matches = [i for i, cls in enumerate(full) if issubclass(api_class, cls)]
+        assert matches, f"{path} is not in MIDDLEWARE"
+        positions.append(matches[0])
 
-    assert positions == sorted(positions)
+    assert positions == sorted(set(positions))
 
 
 def test_api_paths_and_only_those_go_to_the_api_handler():
