@@ -150,7 +150,11 @@ class ServerDecision:
         return (
             f"{'server: best other / gunicorn sync':<36}{best:6.2f}   ({best_name}; switch at "
             f">= {SERVER_SWITCH_FACTOR:.2f} on both clients): "
-            + (f"{best_name} is faster" if switch else "gunicorn sync stays")
+            + (
+                f"{best_name} is faster: switch if it passes the whole suite"
+                if switch
+                else "gunicorn sync stays"
+            )
         )
 
 
