@@ -54,8 +54,13 @@ test: $(VENV)/.installed-dev staticfiles/staticfiles.json
 
 # The service as deployed under wrk, beside its database and server ceilings; see
 # bench/README.md. BENCH_ARGS="--seconds 3 --runs 1" for a quick look.
-bench: $(VENV)/.installed-run staticfiles/staticfiles.json
+bench: $(VENV)/.installed-bench staticfiles/staticfiles.json
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# The servers the benchmark measures beside gunicorn, and the FastAPI peer's packages.
+$(VENV)/.installed-bench: requirements.txt bench/requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	@touch $@ $(VENV)/.installed-run
 
 demo: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput

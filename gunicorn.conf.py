@@ -21,6 +21,11 @@ preload_app = True
 # No gunicorn access log: counterhub.logs writes one JSON line per request instead.
 accesslog = None
 errorlog = "-"
+# Behind nginx (README, "Running in production"), whose header buffers hold at most 17 KB,
+# a request's header lines are bounded by nginx; gunicorn's default of 100 would answer
+# 101 short lines with its own HTML page instead of the app's JSON. 5000 is more short
+# lines than 17 KB can hold.
+limit_request_fields = 5000
 
 # Prometheus metrics (counterhub/metrics.py): every worker keeps its figures in files of
 # one directory, and a scrape adds them up. prometheus_client picks that storage when it

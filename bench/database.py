@@ -71,6 +71,13 @@ class BenchDatabase:
                     [name, "benchmark counter"],
                 )
 
+    def make_commit_limit_table(self) -> None:
+        """One row that pgbench updates to measure the disk's single-row commit rate."""
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute("drop table if exists bench_commit_limit")
+            conn.execute("create table bench_commit_limit (id integer primary key, n bigint)")
+            conn.execute("insert into bench_commit_limit values (1, 0)")
+
     def empty_history(self) -> None:
         with psycopg.connect(self.url, autocommit=True) as conn:
             conn.execute("truncate counter_daily")

@@ -67,7 +67,9 @@ class Rounds:
     def measure_http(self, scenario: HttpScenario) -> None:
         before = self.db.counted() if scenario.counts_checked else 0
         url = self.servers.url(scenario.server) + scenario.url_path(self.today)
-        run = self.wrk.run(url, scenario.method, scenario.wrk_script, self.seconds)
+        run = self.wrk.run(
+            url, scenario.method, scenario.wrk_script, self.seconds, close=scenario.close
+        )
         self.results.add(scenario, run)
         label = scenario.label
         print(
@@ -91,7 +93,9 @@ class Rounds:
     def measure_database(self, scenario: PgbenchScenario) -> None:
         label = scenario.label_for(self.workers)
         before = self.db.counted()
-        run = self.pgbench.run(HOT, scenario.clients_for(self.workers), self.seconds)
+        run = self.pgbench.run(
+            HOT, scenario.clients_for(self.workers), self.seconds, scenario.script
+        )
         self.results.add(scenario, run)
         print(f"  {label:<42} {run.rate:8.0f}/s", flush=True)
         if scenario.counts_checked:

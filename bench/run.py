@@ -21,7 +21,7 @@ from bench.database import BenchDatabase, bench_database
 from bench.report import Setting, build_report
 from bench.rounds import Rounds
 from bench.scenarios import CONNECTIONS, COUNTERS
-from bench.servers import both_serving, server_env, warm_up
+from bench.servers import all_serving, server_env, warm_up
 from bench.tools import Pgbench, Wrk, find_pgbench, find_wrk
 from counterhub.gunicorn_process import ROOT, GunicornFailed
 
@@ -32,12 +32,13 @@ DATA_DIR = ROOT / ".data" / "bench"
 def benchmark(args: argparse.Namespace, db: BenchDatabase, wrk_path: str, pgbench_path: str) -> int:
     env = server_env(db.url, DATA_DIR, args.workers)
     db.migrate_and_register(env, COUNTERS)
+    db.make_commit_limit_table()
     started = datetime.datetime.now(datetime.UTC)
     version = db.server_version()
     print(f"Database: {db.description}, PostgreSQL {version}", flush=True)
     wrk = Wrk(wrk_path, CONNECTIONS, COUNTERS, env)
     pgbench = Pgbench(pgbench_path, db.url, OUT)
-    with both_serving(env, OUT, args.port) as servers:
+    with all_serving(env, OUT, args.port) as servers:
         workers = len(servers.service.worker_pids())
         warm_up(servers, wrk)
         rounds = Rounds(db, servers, wrk, pgbench, args.seconds, workers)

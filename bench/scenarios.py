@@ -28,11 +28,13 @@ class Table(enum.Enum):
 
 @dataclass(frozen=True, kw_only=True)
 class HttpScenario:
-    """wrk against one of the two servers: the service, or the bare WSGI ceiling."""
+    """wrk against one of the servers (bench/servers.py): the service as deployed, the
+    service through nginx (the edge deploy/nginx/counterhub.conf ships), the service under
+    another server, the FastAPI peer, or the bare WSGI ceiling."""
 
     key: str
     label: str
-    server: Literal["service", "ceiling"]
+    server: Literal["service", "edge", "gthread", "granian", "peer", "ceiling"]
     method: Literal["GET", "POST"]
     # Formatted with hot (the hot counter's name), start and end (the series' range).
     path: str
@@ -40,6 +42,8 @@ class HttpScenario:
     table: Table
     # POSTs whose counts the database must hold: between wrk's 200s and 32 more.
     counts_checked: bool = False
+    # A new connection per request (wrk sends Connection: close), rather than keep-alive.
+    close: bool = False
 
     def label_for(self, workers: int) -> str:
         return self.label
@@ -51,10 +55,12 @@ class HttpScenario:
 
 @dataclass(frozen=True, kw_only=True)
 class PgbenchScenario:
-    """pgbench calling increment_counter on the hot counter; every transaction counted."""
+    """pgbench on the hot counter: increment_counter, every transaction counted; or, for the
+    physical limit, a one-row update (bench/tools.py, Pgbench)."""
 
     key: str
     title: str
+    script: Literal["increment_counter", "row_update"] = "increment_counter"
     # None: as many clients as gunicorn has workers, the concurrency the database sees.
     clients: int | None
     table: Table
@@ -125,6 +131,62 @@ DATABASE_AT_WORKERS = PgbenchScenario(
     clients=None,
     table=Table.HISTORY,
 )
+# The disk's limit for one hot counter: a day's row is locked from its update until its
+# commit's WAL flush, so one counter counts one commit at a time. pgbench updating one
+# row of a table of its own, one client, measures that rate.
+COMMIT_LIMIT = PgbenchScenario(
+    key="commit_limit",
+    title="physical limit: one-row update",
+    clients=1,
+    table=Table.HISTORY,
+    script="row_update",
+    counts_checked=False,
+)
+
+
+def post_on(server: Literal["gthread", "granian", "peer"], label: str, close: bool) -> HttpScenario:
+    return HttpScenario(
+        key=f"post_{server}" + ("_close" if close else ""),
+        label=label + (", Connection: close" if close else ""),
+        server=server,
+        method="POST",
+        path=COUNTER,
+        wrk_script="one_url.lua",
+        table=Table.HISTORY,
+        counts_checked=True,
+        close=close,
+    )
+
+
+# What the edge costs: the same POST, through nginx as deployed, beside POST_HOT.
+POST_HOT_NGINX = HttpScenario(
+    key="post_hot_nginx",
+    label="POST /count/{name}, one hot counter, nginx",
+    server="edge",
+    method="POST",
+    path=COUNTER,
+    wrk_script="one_url.lua",
+    table=Table.HISTORY,
+    counts_checked=True,
+)
+POST_HOT_CLOSE = HttpScenario(
+    key="post_hot_close",
+    label="POST hot, Connection: close",
+    server="service",
+    method="POST",
+    path=COUNTER,
+    wrk_script="one_url.lua",
+    table=Table.HISTORY,
+    counts_checked=True,
+    close=True,
+)
+GTHREAD_POST = post_on("gthread", "POST hot, gthread", close=False)
+GTHREAD_POST_CLOSE = post_on("gthread", "POST hot, gthread", close=True)
+GRANIAN_POST = post_on("granian", "POST hot, granian WSGI", close=False)
+GRANIAN_POST_CLOSE = post_on("granian", "POST hot, granian WSGI", close=True)
+PEER_POST = post_on("peer", "peer FastAPI: POST hot", close=False)
+PEER_POST_CLOSE = post_on("peer", "peer FastAPI: POST hot", close=True)
+
 POST_SPREAD = HttpScenario(
     key="post_spread",
     label=f"POST /count/{{name}}, {len(COUNTERS)} counters",
@@ -168,9 +230,18 @@ SCENARIOS: list[Scenario] = [
     POST_EMPTY,
     SUMMARY_EMPTY,
     POST_HOT,
+    POST_HOT_NGINX,
+    PEER_POST,
     CEILING_SERVER,
+    POST_HOT_CLOSE,
+    PEER_POST_CLOSE,
+    GTHREAD_POST,
+    GTHREAD_POST_CLOSE,
+    GRANIAN_POST,
+    GRANIAN_POST_CLOSE,
     CEILING_DATABASE,
     DATABASE_AT_WORKERS,
+    COMMIT_LIMIT,
     POST_SPREAD,
     SUMMARY,
     SERIES,
@@ -179,12 +250,13 @@ SCENARIOS: list[Scenario] = [
 
 
 def report_order(scenarios: list[Scenario]) -> list[Scenario]:
-    """The table's rows: the service with history, the service on an empty table, then the
-    ceilings and pgbench; each group in the order measured."""
+    """The table's rows: the service with history, the service on an empty table, the
+    other servers and the peer, then the ceilings and pgbench; each group in the order
+    measured."""
 
     def group(scenario: Scenario) -> int:
-        if scenario.server != "service":
-            return 2
-        return 0 if scenario.table is Table.HISTORY else 1
+        if scenario.server in ("service", "edge"):
+            return 0 if scenario.table is Table.HISTORY else 1
+        return 2 if scenario.server in ("gthread", "granian", "peer") else 3
 
     return sorted(scenarios, key=group)

@@ -80,7 +80,7 @@ class Wrk:
     counters: list[str]
     env: Mapping[str, str]
 
-    def run(self, url: str, method: str, script: str, seconds: int) -> Run:
+    def run(self, url: str, method: str, script: str, seconds: int, close: bool = False) -> Run:
         command = [
             self.path,
             "--threads",
@@ -100,6 +100,7 @@ class Wrk:
             "BENCH_WRK_DIR": str(WRK_DIR),
             "BENCH_METHOD": method,
             "BENCH_COUNTERS": ",".join(self.counters),
+            "BENCH_CLOSE": "1" if close else "",
         }
         result = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
         line = next(x for x in result.stdout.splitlines() if x.startswith("BENCH_JSON "))
@@ -115,16 +116,24 @@ class Wrk:
 
 @dataclass(frozen=True)
 class Pgbench:
-    """pgbench calling increment_counter on one counter, as a prepared statement."""
+    """pgbench calling increment_counter on one counter, as a prepared statement; or
+    updating the one row of a table of its own (BenchDatabase.make_commit_limit_table)."""
 
     path: str
     database_url: str
     workdir: Path
 
-    def run(self, counter: str, clients: int, seconds: int) -> Run:
-        script = self.workdir / "increment_counter.sql"
+    SCRIPTS = {
         # :counter is sent as a parameter of the prepared statement, as psycopg would.
-        script.write_text("select * from increment_counter(:counter, 'UTC');\n")
+        "increment_counter": "select * from increment_counter(:counter, 'UTC');\n",
+        "row_update": "update bench_commit_limit set n = n + 1 where id = 1;\n",
+    }
+
+    def run(
+        self, counter: str, clients: int, seconds: int, script_name: str = "increment_counter"
+    ) -> Run:
+        script = self.workdir / f"{script_name}.sql"
+        script.write_text(self.SCRIPTS[script_name])
         command = [
             self.path,
             "--no-vacuum",

@@ -179,6 +179,43 @@ def series_for(
     return Series(counter=rows[0][0], first_day=rows[0][1], points=points)
 
 
+@dataclass(frozen=True, slots=True)
+class SeriesPoints:
+    """A series as the API serves it: labels (`YYYY-MM-DD`) and counts, made in SQL."""
+
+    counter: str
+    first_day: datetime.date | None
+    # The range's first day: `start` as given, or with zero_fill the first day with data.
+    start: datetime.date | None
+    points: list[tuple[str, int]]
+    total: int
+
+
+def series_points(
+    name: str,
+    start: datetime.date | None,
+    end: datetime.date | None,
+    group: str,
+    zero_fill: bool,
+    max_buckets: int,
+) -> SeriesPoints:
+    """The buckets of `name` from `start` to `end` (inclusive; open when None), summed per
+    `group`; with `zero_fill`, every bucket of the range (an open start is the counter's
+    first day), 0 where none, and no points at all past `max_buckets` of them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "select * from get_counter_series_points(%s, %s, %s, %s, %s, %s)",
+            [name, start, end, group, zero_fill, max_buckets],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise CounterNotFound(name)
+    counter, first_day, range_start, labels, counts, total = row
+    return SeriesPoints(
+        counter, first_day, range_start, list(zip(labels, counts, strict=True)), total
+    )
+
+
 def add_daily_counts(name: str, counts: list[tuple[datetime.date, int]]) -> None:
     """Add whole days of history to `name`, on top of what those days already hold."""
     _upsert_daily_counts(name, counts, "d.count + excluded.count")

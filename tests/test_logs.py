@@ -107,3 +107,20 @@ def test_secrets_in_headers_cookies_and_query_are_not_logged(client, db, caplog)
     logged = "\n".join(JsonFormatter().format(r) for r in caplog.records)
     for secret in ("cookie-secret-value", "query-secret-value", "header-secret-value"):
         assert secret not in logged
+
+
+def test_access_line_is_the_same_json_as_any_other_record_even_for_a_hostile_path(
+    client, db, caplog
+):
+    caplog.set_level(logging.INFO)
+    client.post('/count/a"b\\c\u00e9\u2028/x')
+
+    (record,) = access_records(caplog)
+    line = JsonFormatter().format(record)
+    # The fast line for access records against the general form, built from the same record.
+    record.name = "counterhub.other"
+    general = json.loads(JsonFormatter().format(record))
+
+    assert json.loads(line) == general | {"logger": "counterhub.access"}
+    assert json.loads(line)["path"] == '/count/a"b\\c\u00e9\u2028/x'
+    assert line.isascii() and "\n" not in line

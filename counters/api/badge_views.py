@@ -3,6 +3,7 @@
 Badges only read: showing one never counts a use.
 """
 
+import functools
 import hashlib
 from typing import Any
 
@@ -115,9 +116,17 @@ def badge_for(query: dict[str, Any], label: str, message: str) -> badges.Badge:
     )
 
 
-def svg_response(request: HttpRequest, badge: badges.Badge, status: int = 200) -> HttpResponse:
+@functools.lru_cache(maxsize=1024)
+def drawn(badge: badges.Badge) -> tuple[bytes, str]:
+    """The SVG of `badge` and its ETag. A badge is drawn from its texts, colours and
+    style alone, and a README shows the same few over and over: each is drawn and hashed
+    once per worker (up to 1,024 of them), which is most of a badge request's own work."""
     body = badge.svg().encode()
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def svg_response(request: HttpRequest, badge: badges.Badge, status: int = 200) -> HttpResponse:
+    body, etag = drawn(badge)
     response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8", status=status)
     response["ETag"] = etag
     response["Cache-Control"] = cache_control()

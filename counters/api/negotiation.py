@@ -44,6 +44,15 @@ class FormatNegotiation(DefaultContentNegotiation):
         # empty, it is a 400.
         if request.query_params.get(self.settings.URL_FORMAT_OVERRIDE) == "":
             raise exceptions.ValidationError({"format": ["Must not be empty."]})
+        if (
+            request.META.get("HTTP_ACCEPT", "*/*") == "*/*"
+            and format_suffix is None
+            and self.settings.URL_FORMAT_OVERRIDE not in request.query_params
+        ):
+            # Nothing asked for: DRF's answer is the first renderer, found here without
+            # parsing an Accept header (most clients, curl and wrk included, send none).
+            first = next(iter(renderers))
+            return first, first.media_type
         try:
             renderer, media_type = super().select_renderer(request, renderers, format_suffix)
         except Http404:

@@ -5,6 +5,7 @@ turns a bad parameter into a 400 naming it) and build every body with the respon
 serializers, so the schema at /api/schema/ cannot drift from the answers.
 """
 
+import copy
 import datetime
 import functools
 import re
@@ -75,11 +76,12 @@ class PointSerializer(serializers.Serializer[Any]):
 
 @extend_schema_field(PointSerializer(many=True))
 class PointsField(serializers.Field):  # type: ignore[type-arg]
-    """A series' `(date, count)` pairs as PointSerializer's objects, made in one pass: a
-    year of days is 365 points, which a nested serializer would build field by field."""
+    """A series' `(label, count)` pairs as PointSerializer's objects, made in one pass: a
+    year of days is 365 points, which a nested serializer would build field by field. The
+    labels come from the database already in `YYYY-MM-DD` form (db.series_points)."""
 
-    def to_representation(self, value: list[tuple[datetime.date, int]]) -> list[dict[str, Any]]:
-        return [{"date": day.isoformat(), "count": count} for day, count in value]
+    def to_representation(self, value: list[tuple[str, int]]) -> list[dict[str, Any]]:
+        return [{"date": day, "count": count} for day, count in value]
 
 
 class SeriesSerializer(serializers.Serializer[Any]):
@@ -116,6 +118,13 @@ class ShieldsEndpointSerializer(serializers.Serializer[Any]):
 
 class QueryParameters(serializers.Serializer[Any]):
     """Query parameters, where one that is given must be valid, even when empty."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
+        # DRF deep-copies the declared fields for every serializer made, which rebuilds
+        # each field from its arguments: for a query of a few parameters that cost more
+        # than the view's own work. Validating a query reads its fields and never changes
+        # them, so a shallow copy (bound to this serializer) is enough.
+        return {name: copy.copy(field) for name, field in self._declared_fields.items()}
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # DRF reads `?start=` like a form's blank field, as if it were left out; the

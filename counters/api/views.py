@@ -30,7 +30,7 @@ from rest_framework.views import APIView
 from counterhub import metrics
 from counterhub.clients import client_address, client_key
 from counters import db, sharing
-from counters.api.buckets import MAX_FILLED_BUCKETS, bucket_count, zero_filled
+from counters.api.buckets import MAX_FILLED_BUCKETS, bucket_count
 from counters.api.errors import DATABASE_RETRY_AFTER_SECONDS, BodyTooLarge
 from counters.api.negotiation import SeriesCSVRenderer, SeriesNegotiation
 from counters.api.serializers import (
@@ -185,29 +185,30 @@ def series_figures(
     end: datetime.date | None = None,
 ) -> dict[str, Any]:
     """The series of `name` as SeriesSerializer reads it, zero-filled when asked."""
-    if fill == "zero":
+    zero_fill = fill == "zero"
+    if zero_fill:
         end = end or timezone.localdate()
         if start and bucket_count(start, end, group) > MAX_FILLED_BUCKETS:
             raise range_too_long()
-    series = db.series_for(name, start, end, group)
-    points = series.points
-    if fill == "zero":
+    series = db.series_points(name, start, end, group, zero_fill, MAX_FILLED_BUCKETS)
+    if zero_fill:
         assert end is not None
-        start = start or series.first_day
-        if start is None or start > end:
-            points = []
-        elif bucket_count(start, end, group) > MAX_FILLED_BUCKETS:
+        start = series.start
+        # An open start is the first day with data, known only now.
+        if (
+            start is not None
+            and start <= end
+            and bucket_count(start, end, group) > MAX_FILLED_BUCKETS
+        ):
             raise range_too_long()
-        else:
-            points = zero_filled(points, start, end, group)
     return {
         "counter": series.counter,
         "start": start,
         "end": end,
         "group": group,
         "fill": fill,
-        "total": sum(count for _, count in points),
-        "points": points,
+        "total": series.total,
+        "points": series.points,
     }
 
 
