@@ -24,6 +24,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -175,6 +176,9 @@ def scrape_allowed(request: HttpRequest) -> bool:
     return not allowed or _address_allowed(request, allowed)
 
 
+# No state changes here, so no CSRF check: a POST is the 405 of any method the path
+# does not take, as on the rest of the API, not a CSRF failure.
+@csrf_exempt
 @never_cache
 @require_safe
 def metrics_view(request: HttpRequest) -> HttpResponse:

@@ -1,6 +1,7 @@
 """Errors are JSON with a `detail`, never HTML (README, "Errors")."""
 
 import pytest
+from django.test import Client
 
 
 @pytest.mark.parametrize(
@@ -20,6 +21,17 @@ def test_method_the_path_does_not_take_is_405(client, make_counter, method, path
     assert response.status_code == 405
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": f'Method "{method.upper()}" not allowed.'}
+
+
+def test_post_to_metrics_is_405_not_a_csrf_failure(db):
+    # The test client skips CSRF checks unless asked: a real client does not.
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/metrics")
+
+    assert response.status_code == 405
+    assert response.json() == {"detail": "Method not allowed."}
+    assert response["Allow"] == "GET, HEAD"
 
 
 @pytest.mark.parametrize("path", ["/count/a/b", "/count/", "/api/nothing", "/count/portfolio/"])
