@@ -5,16 +5,29 @@ The bind address comes from the command line (`--bind`); the rest from the envir
 
 import multiprocessing
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 from counterhub.database import data_dir
 
+
+def _positive_int(name: str, default: int) -> int:
+    """A whole number from the environment; anything else stops start-up with one line
+    naming the variable, as the app's own settings do (README: "Settings")."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        sys.exit(f"{name} must be a whole number of at least 1, not {raw!r}.")
+    return int(raw)
+
+
 # Sync workers: each request is one short database call, so a worker per core and a
 # little more keeps both the CPU and the database busy without a thread pool.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
+workers = _positive_int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2)
 worker_class = "sync"
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+timeout = _positive_int("GUNICORN_TIMEOUT", 30)
 # The master imports the app once, so the embedded database is started before any
 # worker forks; Django opens no connection at import, so none is shared across forks.
 preload_app = True

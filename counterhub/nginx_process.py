@@ -58,7 +58,7 @@ def nginx_binary() -> str:
     """Debian's nginx: on PATH, else in /usr/sbin (often not on a normal user's PATH)."""
     found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
     if found is None:
-        raise NginxFailed("nginx not found: apt-get install nginx")
+        raise NginxFailed("nginx not found: sudo apt-get install nginx")
     return found
 
 

@@ -83,6 +83,28 @@ def test_unknown_log_level_stops_start_up_with_a_message():
     assert "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR or CRITICAL" in result.stderr
 
 
+def test_bad_gunicorn_timeout_stops_start_up_with_a_message():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--check-config",
+            "-c",
+            "gunicorn.conf.py",
+            "counterhub.wsgi",
+        ],
+        cwd=BASE_DIR,
+        env=subprocess_env(GUNICORN_TIMEOUT="soon"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert "GUNICORN_TIMEOUT must be a whole number of at least 1, not 'soon'." in result.stderr
+
+
 def test_debug_is_off_by_default():
     result = manage(
         "shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG)"
@@ -99,7 +121,7 @@ ENV_READERS = [
     "gunicorn.conf.py",
     "counters/management/commands/ensure_admin.py",
 ]
-ENV_HELPERS = {"envbool", "envint", "envlist", "_time_zone", "_log_level"}
+ENV_HELPERS = {"envbool", "envint", "envlist", "_time_zone", "_log_level", "_positive_int"}
 
 
 def _environ_call(node: ast.Call) -> bool:
