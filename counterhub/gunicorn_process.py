@@ -58,6 +58,10 @@ def procfile_command(app: str, bind: str) -> list[str]:
 class GunicornProcess:
     """One gunicorn master and its workers, started at once; `stop()` ends them."""
 
+    # A metrics directory made for this server alone, removed by stop(); servers started
+    # from another command line (the bench's granian and uvicorn) have none.
+    _metrics_dir: str | None = None
+
     def __init__(
         self,
         env: Mapping[str, str],
@@ -73,7 +77,6 @@ class GunicornProcess:
         self.expected_workers = int(env.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
         # Each server its own metrics directory (gunicorn.conf.py empties it at start):
         # servers sharing the data folder's would wipe and add up each other's figures.
-        self._metrics_dir: str | None = None
         env = dict(env)
         if "PROMETHEUS_MULTIPROC_DIR" not in env:
             self._metrics_dir = env["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(
