@@ -55,6 +55,14 @@ def procfile_command(app: str, bind: str) -> list[str]:
     return [sys.executable, "-m", *words]
 
 
+def log_tail(log_path: Path) -> str:
+    """The end of a server's log, for the message of a failure to start or stop."""
+    try:
+        return f"; its log ({log_path}):\n{log_path.read_text()[-5000:]}"
+    except OSError:
+        return ""
+
+
 class GunicornProcess:
     """One gunicorn master and its workers, started at once; `stop()` ends them."""
 
@@ -148,10 +156,7 @@ class GunicornProcess:
 
     @property
     def _log(self) -> str:
-        try:
-            return f"; its log ({self.log_path}):\n{self.log_path.read_text()[-5000:]}"
-        except OSError:
-            return ""
+        return log_tail(self.log_path)
 
 
 @contextlib.contextmanager

@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from counterhub.gunicorn_process import LOOPBACK, ROOT, STOP_TIMEOUT, free_port
+from counterhub.gunicorn_process import LOOPBACK, ROOT, STOP_TIMEOUT, free_port, log_tail
 
 SITE_FILE = ROOT / "deploy" / "nginx" / "counterhub.conf"
 STATIC_ROOT = ROOT / "staticfiles"
@@ -182,10 +182,7 @@ class NginxProcess:
 
     @property
     def _log(self) -> str:
-        try:
-            return f"; its log ({self.log_path}):\n{self.log_path.read_text()[-5000:]}"
-        except OSError:
-            return ""
+        return log_tail(self.log_path)
 
 
 @contextlib.contextmanager
