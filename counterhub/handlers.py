@@ -31,8 +31,9 @@ API_PATH_PREFIX = "/count/"
 API_PATHS = frozenset({"/healthz"})
 
 
-def is_api_path(path: str) -> bool:
-    """Whether the API handler answers `path` (a WSGI PATH_INFO)."""
+def uses_api_handler(path: str) -> bool:
+    """Whether the API handler answers `path` (a WSGI PATH_INFO): narrower than the API
+    family of counterhub.errors, which also holds the schema, docs and metrics."""
     return path.startswith(API_PATH_PREFIX) or path in API_PATHS
 
 

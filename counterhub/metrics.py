@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.cache import never_cache
@@ -39,6 +38,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from counterhub.clients import client_address
+from counterhub.outage import DATABASE_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class CounterFiguresCollector(Collector):
         )
         try:
             figures = db.counter_figures()
-        except (OperationalError, InterfaceError):
+        except DATABASE_ERRORS:
             # The request metrics are still worth a scrape; these come back with the
             # database.
             logger.warning("Metrics: the database did not answer; counter figures left out.")

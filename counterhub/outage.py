@@ -14,9 +14,10 @@ from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from counters.api.errors import DATABASE_RETRY_AFTER_SECONDS
-
+# What a failed database call raises when the server is away or the connection broke.
 DATABASE_ERRORS = (OperationalError, InterfaceError)
+# Long enough for a restarting PostgreSQL, short enough that clients retry soon.
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 # Anything to read on an idle connection is the server's goodbye: a restarting or
 # stopping PostgreSQL sends "terminating connection" and closes the socket. (Nothing

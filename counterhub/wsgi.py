@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.core.wsgi import get_wsgi_application
 
-from counterhub.handlers import APIHandler, is_api_path
+from counterhub.handlers import APIHandler, uses_api_handler
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -24,6 +24,6 @@ api_application = APIHandler()
 
 
 def application(environ: "WSGIEnvironment", start_response: "StartResponse") -> Iterable[bytes]:
-    if is_api_path(environ.get("PATH_INFO", "")):
+    if uses_api_handler(environ.get("PATH_INFO", "")):
         return api_application(environ, start_response)
     return django_application(environ, start_response)

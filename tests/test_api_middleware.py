@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.utils.module_loading import import_string
 
-from counterhub.handlers import APIHandler, is_api_path
+from counterhub.handlers import APIHandler, uses_api_handler
 from counterhub.wsgi import api_application, django_application
 
 ORIGIN = "https://site.example"
@@ -45,8 +45,8 @@ def test_api_middleware_is_the_full_lists_entries_in_its_order():
 
 def test_api_paths_and_only_those_go_to_the_api_handler():
     assert isinstance(api_application, APIHandler)
-    assert all(is_api_path(p) for p in ("/count/x", "/count/x/series", "/healthz"))
-    assert not any(is_api_path(p) for p in ("/", "/admin/", "/static/x.js", "/counters/x/"))
+    assert all(uses_api_handler(p) for p in ("/count/x", "/count/x/series", "/healthz"))
+    assert not any(uses_api_handler(p) for p in ("/", "/admin/", "/static/x.js", "/counters/x/"))
 
 
 @pytest.mark.parametrize(

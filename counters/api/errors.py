@@ -8,17 +8,14 @@ are answered in the same JSON form by counterhub/errors.py.
 
 from typing import Any
 
-from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from counterhub import metrics
+from counterhub.outage import DATABASE_ERRORS, DATABASE_RETRY_AFTER_SECONDS
 from counters import db
-
-# Long enough for a restarting PostgreSQL, short enough that clients retry soon.
-DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 class CounterDisabledError(exceptions.PermissionDenied):
@@ -66,7 +63,7 @@ def api_exception(exc: Exception) -> Exception:
         metrics.RATE_LIMITED.inc()
         # DRF's Throttled sets Retry-After from `wait`.
         return RateLimitedError(wait=exc.retry_after)
-    if isinstance(exc, (OperationalError, InterfaceError)):
+    if isinstance(exc, DATABASE_ERRORS):
         metrics.DATABASE_UNAVAILABLE.inc()
         return DatabaseUnavailable()
     return exc

@@ -16,7 +16,6 @@ How to add an endpoint:
 import datetime
 from typing import Any
 
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -29,9 +28,10 @@ from rest_framework.views import APIView
 
 from counterhub import metrics
 from counterhub.clients import client_address, client_key
+from counterhub.outage import DATABASE_ERRORS, DATABASE_RETRY_AFTER_SECONDS
 from counters import db, sharing
 from counters.api.buckets import MAX_FILLED_BUCKETS, bucket_count
-from counters.api.errors import DATABASE_RETRY_AFTER_SECONDS, BodyTooLarge
+from counters.api.errors import BodyTooLarge
 from counters.api.negotiation import SeriesCSVRenderer, SeriesNegotiation
 from counters.api.serializers import (
     ErrorSerializer,
@@ -237,7 +237,7 @@ class HealthView(APIView):
         # called every second, and it proves what counting needs.
         try:
             db.ping()
-        except (OperationalError, InterfaceError):
+        except DATABASE_ERRORS:
             return Response(
                 body(HealthSerializer, {"status": "unavailable", "database": "unavailable"}),
                 status=status.HTTP_503_SERVICE_UNAVAILABLE,
